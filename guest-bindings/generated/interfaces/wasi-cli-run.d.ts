@@ -1,0 +1,3 @@
+declare module 'wasi:cli/run@0.2.12' {
+  export function run(): void;
+}

@@ -1,0 +1,209 @@
+/**
+ * The `host:process/process` imports for one component instance: the `child`
+ * resource class and the `spawn`/`output` functions, over the policy and the
+ * spawner. Each `createProcessHost` call has its own policy and its own children.
+ */
+import {
+  futureDispose, futureSubscribe, inputStreamCreate, outputStreamCreate,
+} from "@bytecodealliance/preview2-shim/io-worker";
+import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
+import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
+import { ProcessHostError } from "./errors.js";
+import {
+  checkSignal, normalizePolicy, planSpawn, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest, type StdioMode,
+} from "./policy.js";
+import { callSpawner } from "./spawner/client.js";
+import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
+
+/** The WIT `spawn-options` record as jco lifts it. */
+export interface SpawnOptions {
+  args: string[];
+  cwd?: string | undefined;
+  env: [string, string][];
+  stdin: StdioMode;
+  stdout: StdioMode;
+  stderr: StdioMode;
+}
+
+export interface ExitStatus {
+  code?: number | undefined;
+  signal?: string | undefined;
+}
+
+export interface ChildStatus {
+  id: number;
+  running: boolean;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
+}
+
+export interface ProcessOutput {
+  status: ExitStatus;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+}
+
+export interface ProcessHostOptions {
+  /** How long `close()` (and dropping a running child) waits after SIGTERM before SIGKILL. Default 2000 ms. */
+  killGraceMs?: number;
+}
+
+/** The object a guest sees as a `child` resource. */
+export interface ChildResource {
+  id(): number;
+  pid(): number;
+  takeStdin(): OutputStream | undefined;
+  takeStdout(): InputStream | undefined;
+  takeStderr(): InputStream | undefined;
+  subscribe(): Pollable;
+  status(): ChildStatus;
+  wait(): ExitStatus;
+  kill(signal: string): void;
+}
+
+export interface ProcessImports {
+  Child: abstract new () => ChildResource;
+  spawn(command: string, options: SpawnOptions): ChildResource;
+  output(command: string, options: SpawnOptions): ProcessOutput;
+}
+
+export interface ProcessHost {
+  /** The policy this host enforces, validated and resolved. */
+  readonly policy: NormalizedPolicy;
+  /** Hand these to jco's `instantiate` under `host:process/process`. */
+  readonly imports: { "host:process/process": ProcessImports };
+  /** Process ids of this instance's children that have not exited. */
+  liveChildren(): number[];
+  /** Ends every child this instance started (SIGTERM, then SIGKILL) and reaps them. Idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_KILL_GRACE_MS = 2000;
+let nextOwner = 0;
+
+function unwrap<T>(result: Result<T>): T {
+  if ("err" in result) throw new ProcessHostError(result.err.code, result.err.message);
+  return result.ok;
+}
+
+function toExitStatus(exit: ExitInfo): ExitStatus {
+  return { code: exit.code ?? undefined, signal: exit.signal ?? undefined };
+}
+
+/** Creates the `host:process/process` imports for one instance, under `policy`. */
+export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHostOptions = {}): ProcessHost {
+  const normalized = normalizePolicy(policy);
+  const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
+    throw new TypeError(`Expected the \`killGraceMs\` option to be a non-negative integer, got \`${graceMs}\``);
+  }
+  const owner = ++nextOwner;
+  let nextChildId = 0;
+  let closed = false;
+
+  function plan(command: string, options: SpawnOptions): SpawnArgs {
+    if (closed) throw new ProcessHostError("io", `Cannot start \`${command}\`: this process host is closed`);
+    const request: SpawnRequest = { command, ...options };
+    return { owner, command, plan: planSpawn(normalized, request), maxProcesses: normalized.maxProcesses };
+  }
+
+  class Child implements ChildResource {
+    #handle = 0;
+    #id = 0;
+    #pid = 0;
+    #stdin: OutputStream | undefined;
+    #stdout: InputStream | undefined;
+    #stderr: InputStream | undefined;
+    #exitFuture = 0;
+    #released = false;
+
+    static spawn(command: string, options: SpawnOptions): Child {
+      const spawned = unwrap(callSpawner("spawn", plan(command, options)));
+      const child = new Child();
+      child.#handle = spawned.handle;
+      child.#id = ++nextChildId;
+      child.#pid = spawned.pid;
+      child.#stdin = spawned.stdin === undefined ? undefined : outputStreamCreate(spawned.stdin);
+      child.#stdout = spawned.stdout === undefined ? undefined : inputStreamCreate(spawned.stdout);
+      child.#stderr = spawned.stderr === undefined ? undefined : inputStreamCreate(spawned.stderr);
+      child.#exitFuture = spawned.exitFuture;
+      return child;
+    }
+
+    id(): number {
+      return this.#id;
+    }
+
+    pid(): number {
+      return this.#pid;
+    }
+
+    takeStdin(): OutputStream | undefined {
+      const stream = this.#stdin;
+      this.#stdin = undefined;
+      return stream;
+    }
+
+    takeStdout(): InputStream | undefined {
+      const stream = this.#stdout;
+      this.#stdout = undefined;
+      return stream;
+    }
+
+    takeStderr(): InputStream | undefined {
+      const stream = this.#stderr;
+      this.#stderr = undefined;
+      return stream;
+    }
+
+    subscribe(): Pollable {
+      return futureSubscribe(this.#exitFuture, this);
+    }
+
+    status(): ChildStatus {
+      const { running, exit } = callSpawner("status", this.#handle);
+      return { id: this.#id, running, exitCode: exit?.code ?? undefined, signal: exit?.signal ?? undefined };
+    }
+
+    wait(): ExitStatus {
+      return toExitStatus(callSpawner("wait", this.#handle));
+    }
+
+    kill(signal: string): void {
+      unwrap(callSpawner("kill", this.#handle, checkSignal(signal)));
+    }
+
+    /** Called by jco when the guest drops its handle. */
+    [Symbol.dispose](): void {
+      if (this.#released) return;
+      this.#released = true;
+      // Streams the guest never took are the host's to release.
+      for (const stream of [this.#stdin, this.#stdout, this.#stderr]) (stream as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
+      try {
+        futureDispose(this.#exitFuture);
+      } catch {
+        // A pollable from subscribe() is still alive; the future goes when the worker's table does.
+      }
+      callSpawner("release", this.#handle, { graceMs });
+    }
+  }
+
+  const imports: ProcessImports = {
+    Child,
+    spawn: (command, options) => Child.spawn(command, options),
+    output(command, options) {
+      const collected = unwrap(callSpawner("output", plan(command, options)));
+      return { status: toExitStatus(collected), stdout: collected.stdout, stderr: collected.stderr };
+    },
+  };
+
+  return {
+    policy: normalized,
+    imports: { "host:process/process": imports },
+    liveChildren: () => callSpawner("liveChildren", owner),
+    async close() {
+      closed = true;
+      callSpawner("closeOwner", owner, graceMs);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Loading a component: transpile it with jco (async instantiation) once per
+ * content hash, keep the result on disk and in memory, and compile its core
+ * modules once per process.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { transpile } from "@bytecodealliance/jco";
+
+/** jco's `instantiate` in async instantiation mode. */
+type Instantiate = (
+  getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+  imports: Record<string, object>,
+) => Promise<Record<string, unknown>>;
+
+export interface LoadedComponent {
+  /** SHA-256 of the component's bytes. */
+  readonly hash: string;
+  instantiate(imports: Record<string, object>): Promise<Record<string, unknown>>;
+}
+
+export interface LoadOptions {
+  /** Where transpiled components are kept. Default: `$HOST_PROCESS_CACHE_DIR`, else `$XDG_CACHE_HOME/host-process`, else `~/.cache/host-process`. */
+  cacheDir?: string;
+}
+
+const TRANSPILER_ID = "jco-async-1";
+const loaded = new Map<string, Promise<LoadedComponent>>();
+
+export function defaultCacheDir(): string {
+  return (
+    process.env.HOST_PROCESS_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "host-process")
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function transpileInto(dir: string, bytes: Uint8Array): Promise<void> {
+  const { files } = await transpile(bytes, {
+    name: "component",
+    instantiation: "async",
+    noTypescript: true,
+    quiet: true,
+  });
+  // Write beside the final place, then rename, so a reader never sees half a cache entry.
+  const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(dirname(join(staging, name)), { recursive: true });
+    await writeFile(join(staging, name), content);
+  }
+  await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+    await rm(staging, { recursive: true, force: true });
+    // Another process finished the same entry first: theirs is as good as ours.
+    if (!(await exists(join(dir, "component.js")))) throw error;
+  });
+}
+
+async function load(bytes: Uint8Array, hash: string, cacheDir: string): Promise<LoadedComponent> {
+  const dir = join(cacheDir, `${hash}-${TRANSPILER_ID}`);
+  if (!(await exists(join(dir, "component.js")))) {
+    await mkdir(cacheDir, { recursive: true });
+    await transpileInto(dir, bytes);
+  }
+  const { instantiate } = (await import(pathToFileURL(join(dir, "component.js")).href)) as { instantiate: Instantiate };
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (name: string) => {
+    let module = modules.get(name);
+    if (!module) {
+      module = readFile(join(dir, name)).then((code) => WebAssembly.compile(code));
+      modules.set(name, module);
+    }
+    return module;
+  };
+  return { hash, instantiate: (imports) => instantiate(getCoreModule, imports) };
+}
+
+/** Loads a component from a file path or its bytes; repeated loads of the same bytes are free. */
+export async function loadComponent(source: string | Uint8Array, options: LoadOptions = {}): Promise<LoadedComponent> {
+  const bytes = typeof source === "string" ? await readFile(source) : source;
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const key = `${cacheDir}\0${hash}`;
+  let component = loaded.get(key);
+  if (!component) {
+    component = load(bytes, hash, cacheDir);
+    loaded.set(key, component);
+    component.catch(() => loaded.delete(key));
+  }
+  return component;
+}

@@ -1,0 +1,17 @@
+/** host-process: the host API for running components that import `host:process/process`. */
+export { createProcessHost } from "./bindings.js";
+export type {
+  ChildResource, ChildStatus, ExitStatus, ProcessHost, ProcessHostOptions, ProcessImports, ProcessOutput, SpawnOptions,
+} from "./bindings.js";
+export { ERROR_CODES, ProcessHostError, numericCode } from "./errors.js";
+export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
+export { DEFAULT_MAX_PROCESSES, normalizePolicy, planSpawn } from "./policy.js";
+export type { NormalizedPolicy, ProcessPolicy, SpawnPlan, SpawnRequest, StdioMode } from "./policy.js";
+export { loadComponent, defaultCacheDir } from "./component.js";
+export type { LoadedComponent, LoadOptions } from "./component.js";
+export { instantiateComponent, runComponent } from "./instance.js";
+export type { ComponentInstance, InstantiateOptions } from "./instance.js";
+export { createWasiImports, GuestExit } from "./wasi.js";
+export type { WasiOptions } from "./wasi.js";
+export { buildGuest, bundleGuest } from "./build.js";
+export type { BuildOptions, BuildResult } from "./build.js";

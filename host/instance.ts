@@ -1,0 +1,76 @@
+/**
+ * One running component: its own process host (policy + children) and its own
+ * WASI, instantiated together; `runComponent` calls its `wasi:cli/run`.
+ */
+import { createProcessHost, type ProcessHost, type ProcessHostOptions } from "./bindings.js";
+import { loadComponent, type LoadOptions } from "./component.js";
+import type { ProcessPolicy } from "./policy.js";
+import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
+
+export interface InstantiateOptions extends WasiOptions, ProcessHostOptions, LoadOptions {
+  /** What the guest may run. Default: nothing. */
+  policy?: ProcessPolicy;
+}
+
+export interface ComponentInstance extends AsyncDisposable {
+  /** The component's exports, as jco gives them. */
+  readonly exports: Record<string, unknown>;
+  /** The instance's process host: its policy and its children. */
+  readonly host: ProcessHost;
+  /** Ends and reaps every child the instance started. */
+  close(): Promise<void>;
+}
+
+interface RunExport {
+  run(): void | Promise<void>;
+}
+
+/** Loads (cached) and instantiates a component with its policy and the rest of WASI. */
+export async function instantiateComponent(
+  source: string | Uint8Array,
+  options: InstantiateOptions = {},
+): Promise<ComponentInstance> {
+  const host = createProcessHost(options.policy, options);
+  try {
+    const component = await loadComponent(source, options);
+    const exports = await component.instantiate({ ...createWasiImports(options), ...host.imports });
+    const close = () => host.close();
+    return { exports, host, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+}
+
+function runExport(exports: Record<string, unknown>): RunExport {
+  const candidate = Object.entries(exports).find(([name]) => name === "run" || name.startsWith("wasi:cli/run@"))?.[1];
+  if (typeof (candidate as RunExport | undefined)?.run !== "function") {
+    throw new TypeError(`The component does not export \`wasi:cli/run\`; exports: ${Object.keys(exports).join(", ") || "none"}`);
+  }
+  return candidate as RunExport;
+}
+
+/**
+ * Runs a command component's `wasi:cli/run` under a policy and returns its exit
+ * code: 0 on success, 1 when `run` returns an error, or the code the guest
+ * passed to `wasi:cli/exit`. A trap is thrown. Every child the guest started is
+ * reaped before this settles.
+ */
+export async function runComponent(source: string | Uint8Array, options: InstantiateOptions = {}): Promise<number> {
+  const instance = await instantiateComponent(source, options);
+  try {
+    await runExport(instance.exports).run();
+    return 0;
+  } catch (error) {
+    if (error instanceof GuestExit) return error.exitCode;
+    if (isComponentError(error)) return 1;
+    throw error;
+  } finally {
+    await instance.close();
+  }
+}
+
+/** jco's `ComponentError`: `run` returned `err`. */
+function isComponentError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ComponentError" && Object.hasOwn(error, "payload");
+}

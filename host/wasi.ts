@@ -1,0 +1,74 @@
+/**
+ * The rest of WASI for one instance: preview2-shim's implementations, with the
+ * instance's own arguments, environment, filesystem preopens and network,
+ * never the shim's process-wide globals. Every capability is off by default.
+ */
+import { cli, clocks, io, random } from "@bytecodealliance/preview2-shim";
+import { createFilesystem } from "@bytecodealliance/preview2-shim/filesystem";
+import { createSockets } from "@bytecodealliance/preview2-shim/sockets";
+
+export interface WasiOptions {
+  /** The guest's `wasi:cli` arguments (the first is conventionally the program name). Default: none. */
+  args?: string[];
+  /** The guest's own environment variables (not its children's). Default: none. */
+  env?: Record<string, string>;
+  /** Guest path → host directory. Default: none. */
+  preopens?: Record<string, string>;
+  /** Whether the guest may open sockets and resolve names. Default: false. */
+  network?: boolean;
+}
+
+/** Thrown by `wasi:cli/exit` so that a guest's exit ends the guest, not the host. */
+export class GuestExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`guest exited with code ${exitCode}`);
+    this.name = "GuestExit";
+  }
+}
+
+export function createWasiImports(options: WasiOptions = {}): Record<string, object> {
+  const args = [...(options.args ?? [])];
+  const env = Object.entries(options.env ?? {});
+  const filesystem = createFilesystem({ preopens: options.preopens ?? {} });
+  const sockets = createSockets({ enableNetwork: options.network ?? false });
+  return {
+    "wasi:cli/environment": {
+      getEnvironment: () => env,
+      getArguments: () => args,
+      initialCwd: () => undefined,
+    },
+    "wasi:cli/exit": {
+      exit(status: { tag: "ok" | "err" }): never {
+        throw new GuestExit(status.tag === "err" ? 1 : 0);
+      },
+      exitWithCode(code: number): never {
+        throw new GuestExit(code);
+      },
+    },
+    "wasi:cli/stdin": cli.stdin,
+    "wasi:cli/stdout": cli.stdout,
+    "wasi:cli/stderr": cli.stderr,
+    "wasi:cli/terminal-input": cli.terminalInput,
+    "wasi:cli/terminal-output": cli.terminalOutput,
+    "wasi:cli/terminal-stdin": cli.terminalStdin,
+    "wasi:cli/terminal-stdout": cli.terminalStdout,
+    "wasi:cli/terminal-stderr": cli.terminalStderr,
+    "wasi:clocks/monotonic-clock": clocks.monotonicClock,
+    "wasi:clocks/wall-clock": clocks.wallClock,
+    "wasi:filesystem/types": filesystem.types,
+    "wasi:filesystem/preopens": filesystem.preopens,
+    "wasi:io/error": io.error,
+    "wasi:io/poll": io.poll,
+    "wasi:io/streams": io.streams,
+    "wasi:random/random": random.random,
+    "wasi:random/insecure": random.insecure,
+    "wasi:random/insecure-seed": random.insecureSeed,
+    "wasi:sockets/instance-network": sockets.instanceNetwork,
+    "wasi:sockets/network": sockets.network,
+    "wasi:sockets/ip-name-lookup": sockets.ipNameLookup,
+    "wasi:sockets/tcp": sockets.tcp,
+    "wasi:sockets/tcp-create-socket": sockets.tcpCreateSocket,
+    "wasi:sockets/udp": sockets.udp,
+    "wasi:sockets/udp-create-socket": sockets.udpCreateSocket,
+  };
+}
