@@ -70,7 +70,7 @@ export async function runComponent(source: string | Uint8Array, options: Instant
   }
 }
 
-/** jco's `ComponentError`: `run` returned `err`. */
+/** jco's `ComponentError` (`run` returned `err`) carries the error value as its own `payload`. */
 function isComponentError(error: unknown): boolean {
-  return error instanceof Error && error.name === "ComponentError" && Object.hasOwn(error, "payload");
+  return error instanceof Error && Object.hasOwn(error, "payload");
 }

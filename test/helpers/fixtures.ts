@@ -1,0 +1,50 @@
+/**
+ * Guest components for the tests, built once with the `host-process build`
+ * CLI and cached by the hash of everything that goes into them.
+ */
+import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
+import { mkdir, readFile, readdir, rename, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { bundleGuest } from "host-process";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const CLI = join(ROOT, "dist", "host", "cli.js");
+export const CACHE = join(ROOT, ".cache");
+
+export const FIXTURES = {
+  scenarios: join(ROOT, "test", "fixtures", "scenarios.ts"),
+  toplevel: join(ROOT, "test", "fixtures", "toplevel.ts"),
+  hello: join(ROOT, "examples", "hello", "main.ts"),
+  demo: join(ROOT, "examples", "demo", "main.ts"),
+} as const;
+
+export type FixtureName = keyof typeof FIXTURES;
+
+async function witText(dir: string): Promise<string> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return (await Promise.all(files.map(async (f) => `${f}\n${await readFile(f, "utf8")}`))).join("\n");
+}
+
+/** Builds (or finds in the cache) the component for one fixture; returns its path. */
+export async function buildFixture(name: FixtureName): Promise<string> {
+  const componentizeVersion = JSON.parse(
+    await readFile(join(ROOT, "node_modules", "@bytecodealliance", "componentize-js", "package.json"), "utf8"),
+  ).version as string;
+  const hash = createHash("sha256")
+    .update(await bundleGuest(FIXTURES[name]))
+    .update(await witText(join(ROOT, "wit")))
+    .update(componentizeVersion)
+    .digest("hex")
+    .slice(0, 16);
+  const output = join(CACHE, "fixtures", `${name}-${hash}.wasm`);
+  if (await stat(output).then(() => true, () => false)) return output;
+  await mkdir(dirname(output), { recursive: true });
+  const partial = `${output}.${process.pid}.partial.wasm`;
+  await promisify(execFile)(process.execPath, [CLI, "build", FIXTURES[name], "-o", partial], { cwd: ROOT });
+  await rename(partial, output);
+  return output;
+}
