@@ -81,6 +81,11 @@ export interface ProcessHost {
 const DEFAULT_KILL_GRACE_MS = 2000;
 let nextOwner = 0;
 
+/** A child whose handle was never dropped (say, its instance was discarded) is released when collected. */
+const unreleased = new FinalizationRegistry<{ handle: number; graceMs: number }>(({ handle, graceMs }) => {
+  callSpawner("release", handle, { graceMs });
+});
+
 function unwrap<T>(result: Result<T>): T {
   if ("err" in result) throw new ProcessHostError(result.err.code, result.err.message);
   return result.ok;
@@ -127,6 +132,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       child.#stdout = spawned.stdout === undefined ? undefined : inputStreamCreate(spawned.stdout);
       child.#stderr = spawned.stderr === undefined ? undefined : inputStreamCreate(spawned.stderr);
       child.#exitFuture = spawned.exitFuture;
+      unreleased.register(child, { handle: spawned.handle, graceMs }, child);
       return child;
     }
 
@@ -177,6 +183,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     [Symbol.dispose](): void {
       if (this.#released) return;
       this.#released = true;
+      unreleased.unregister(this);
       // Streams the guest never took are the host's to release.
       for (const stream of [this.#stdin, this.#stdout, this.#stderr]) (stream as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
       try {

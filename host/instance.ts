@@ -17,6 +17,12 @@ export interface ComponentInstance extends AsyncDisposable {
   readonly exports: Record<string, unknown>;
   /** The instance's process host: its policy and its children. */
   readonly host: ProcessHost;
+  /**
+   * Calls the component's `wasi:cli/run` and returns its exit code: 0 on
+   * success, 1 when `run` returns an error, or the code the guest passed to
+   * `wasi:cli/exit`. A trap is thrown.
+   */
+  run(): Promise<number>;
   /** Ends and reaps every child the instance started. */
   close(): Promise<void>;
 }
@@ -35,7 +41,7 @@ export async function instantiateComponent(
     const component = await loadComponent(source, options);
     const exports = await component.instantiate({ ...createWasiImports(options), ...host.imports });
     const close = () => host.close();
-    return { exports, host, close, [Symbol.asyncDispose]: close };
+    return { exports, host, run: () => callRun(exports), close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await host.close();
     throw error;
@@ -50,21 +56,26 @@ function runExport(exports: Record<string, unknown>): RunExport {
   return candidate as RunExport;
 }
 
-/**
- * Runs a command component's `wasi:cli/run` under a policy and returns its exit
- * code: 0 on success, 1 when `run` returns an error, or the code the guest
- * passed to `wasi:cli/exit`. A trap is thrown. Every child the guest started is
- * reaped before this settles.
- */
-export async function runComponent(source: string | Uint8Array, options: InstantiateOptions = {}): Promise<number> {
-  const instance = await instantiateComponent(source, options);
+async function callRun(exports: Record<string, unknown>): Promise<number> {
+  const command = runExport(exports);
   try {
-    await runExport(instance.exports).run();
+    await command.run();
     return 0;
   } catch (error) {
     if (error instanceof GuestExit) return error.exitCode;
     if (isComponentError(error)) return 1;
     throw error;
+  }
+}
+
+/**
+ * Runs a command component under a policy (see `ComponentInstance.run`); every
+ * child the guest started is reaped before this settles.
+ */
+export async function runComponent(source: string | Uint8Array, options: InstantiateOptions = {}): Promise<number> {
+  const instance = await instantiateComponent(source, options);
+  try {
+    return await instance.run();
   } finally {
     await instance.close();
   }

@@ -162,10 +162,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return null;
   }
 
+  /** Ends every child of an instance; the records stay until their handles are released. */
   async function closeOwner(owner: number, graceMs: number): Promise<null> {
-    const owned = ownedBy(owner);
-    await Promise.all(owned.map(([, child]) => terminate(child, graceMs)));
-    for (const [handle] of owned) children.delete(handle);
+    await Promise.all(ownedBy(owner).map(([, child]) => terminate(child, graceMs)));
     return null;
   }
 
