@@ -43,8 +43,11 @@ describe("instances", () => {
     const children = [spawn("sleep", sleepOptions), spawn("sleep", sleepOptions)];
     const stubborn = spawn(process.execPath, {
       ...sleepOptions,
-      args: ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"],
+      stdout: "piped",
+      args: ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')"],
     });
+    // Only once it says so has it installed its SIGTERM handler.
+    expect(new TextDecoder().decode(stubborn.takeStdout()!.blockingRead(100n))).toBe("ready\n");
     const pids = [...children, stubborn].map((child) => child.pid());
     expect(host.liveChildren().sort()).toEqual([...pids].sort());
     await host.close();
