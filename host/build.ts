@@ -4,9 +4,9 @@
  * `wasi:cli/run` export whose body is the author's whole module, so nothing
  * of the guest runs when componentize-js snapshots the engine at build time.
  */
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { componentize } from "@bytecodealliance/componentize-js";
 import { _clearPreopens, _setPreopens } from "@bytecodealliance/preview2-shim/filesystem";
 import { build, type Plugin } from "esbuild";
@@ -89,6 +89,7 @@ export async function buildGuest(entry: string, options: BuildOptions): Promise<
       _clearPreopens();
     }
     const output = resolve(options.output);
+    await mkdir(dirname(output), { recursive: true });
     await writeFile(output, component);
     return { output, bytes: component.byteLength };
   } finally {
