@@ -124,11 +124,23 @@ describe("child processes through wasi:io", () => {
     expect(result.received).toEqual({ stdout: "out1\nout2\n", stderr: "err1\nerr2\n" });
     expect(result.status).toEqual({ code: 3 });
     expect(result.events).toContain("exit");
+    // A clock pollable in the same poll list fired while the child was still running.
+    expect(result.events).toContain("clock");
+    expect(result.events.indexOf("clock")).toBeLessThan(result.events.indexOf("exit"));
     expect(result.events).toContain("stdout-closed");
     expect(result.events).toContain("stderr-closed");
     // Output arrived while the child was running, interleaved as it was written.
     expect(result.events.indexOf("stdout")).toBeLessThan(result.events.indexOf("stderr"));
     expect(result.events.indexOf("stderr")).toBeLessThan(result.events.indexOf("exit"));
+  });
+
+  it("blocking-splice moves one child's stdout into another's stdin; dropping the stream closes it", async () => {
+    const result = resultOf(await scenarios("splice", ["--allow-run=seq,wc"]));
+    const seqBytes = Array.from({ length: 100000 }, (_, i) => `${i + 1}\n`).join("").length;
+    expect(result.spliced).toBe(seqBytes);
+    expect(result.counted).toBe(seqBytes + result.header);
+    expect(result.source).toEqual({ code: 0 });
+    expect(result.sink).toEqual({ code: 0 });
   });
 
   it("a child that prints and exits before the guest reads loses nothing, 1000 times", async () => {
