@@ -109,7 +109,9 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
   function plan(command: string, options: SpawnOptions): SpawnArgs {
     if (closed) throw new ProcessHostError("io", `Cannot start \`${command}\`: this process host is closed`);
     const request: SpawnRequest = { command, ...options };
-    return { owner, command, plan: planSpawn(normalized, request), maxProcesses: normalized.maxProcesses };
+    return {
+      owner, command, plan: planSpawn(normalized, request), maxProcesses: normalized.maxProcesses, limits: normalized.limits,
+    };
   }
 
   class Child implements ChildResource {

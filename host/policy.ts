@@ -33,6 +33,12 @@ export interface ProcessPolicy {
   allowInherit?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
   /** Concurrent children per instance. Default: 10 (Forge's). */
   maxProcesses?: number;
+  /** Milliseconds a child may run before it (and its process group) is killed; `wait` then fails with `timed-out`. Default: no limit. */
+  timeoutMs?: number;
+  /** Bytes `output()` collects per stream before it kills the child and fails with `limit-exceeded`. Default: 64 MiB. */
+  maxOutputBytes?: number;
+  /** Whether a child whose handle the guest drops without waiting is killed. Default: true. */
+  killOnDrop?: boolean;
 }
 
 /** A validated policy with every default filled in and every path resolved. */
@@ -49,6 +55,15 @@ export interface NormalizedPolicy {
   readonly allowedCwds: readonly string[];
   readonly allowInherit: { readonly stdin: boolean; readonly stdout: boolean; readonly stderr: boolean };
   readonly maxProcesses: number;
+  readonly limits: ChildLimits;
+}
+
+/** Per-child limits the spawner enforces. */
+export interface ChildLimits {
+  /** 0 means no limit. */
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  readonly killOnDrop: boolean;
 }
 
 /** What a guest asks for (the WIT `spawn-options`, as jco lifts it). */
@@ -74,9 +89,11 @@ export interface SpawnPlan {
 }
 
 export const DEFAULT_MAX_PROCESSES = 10;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 const POLICY_KEYS = new Set([
   "allow", "deny", "allowEnv", "inheritEnv", "path", "cwd", "allowCwd", "allowInherit", "maxProcesses",
+  "timeoutMs", "maxOutputBytes", "killOnDrop",
 ]);
 
 function describe(value: unknown): string {
@@ -195,7 +212,19 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     throw invalidPolicy("maxProcesses", "a positive integer", maxProcesses);
   }
 
+  const timeoutMs = policy.timeoutMs ?? 0;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+    throw invalidPolicy("timeoutMs", "a non-negative integer (0 for no limit)", timeoutMs);
+  }
+  const maxOutputBytes = policy.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
+    throw invalidPolicy("maxOutputBytes", "a non-negative integer", maxOutputBytes);
+  }
+  const killOnDrop = policy.killOnDrop ?? true;
+  if (typeof killOnDrop !== "boolean") throw invalidPolicy("killOnDrop", "a boolean", killOnDrop);
+
   return {
+    limits: { timeoutMs, maxOutputBytes, killOnDrop },
     allowAll: allow.includes("*"),
     denyAll: deny.includes("*"),
     allowed: resolveEntries("allow", allow, searchPath),

@@ -1,6 +1,6 @@
 /** The messages between the main-thread spawner client and the I/O-worker spawner. */
 import type { ErrorCode } from "../errors.js";
-import type { SpawnPlan } from "../policy.js";
+import type { ChildLimits, SpawnPlan } from "../policy.js";
 
 export type Result<T> = { ok: T } | { err: { code: ErrorCode; message: string } };
 
@@ -14,6 +14,8 @@ export interface SpawnArgs {
   command: string;
   plan: SpawnPlan;
   maxProcesses: number;
+  /** Enforced by the spawner (timeout, output cap, kill on drop). */
+  limits: ChildLimits;
 }
 
 /** Ids of the worker-side objects one spawned child owns. */
