@@ -8,9 +8,11 @@ import {
 } from "@bytecodealliance/preview2-shim/io-worker";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
+import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
 import { ProcessHostError } from "./errors.js";
 import {
-  checkSignal, normalizePolicy, planSpawn, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest, type StdioMode,
+  checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
+  type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest, type StdioMode,
 } from "./policy.js";
 import { callSpawner } from "./spawner/client.js";
 import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
@@ -46,6 +48,12 @@ export interface ProcessOutput {
 export interface ProcessHostOptions {
   /** How long `close()` (and dropping a running child) waits after SIGTERM before SIGKILL. Default 2000 ms. */
   killGraceMs?: number;
+  /** "enforce" (default), or "learn": grant what is merely not granted yet and record it (see `learnedPolicy`). */
+  mode?: EnforcementMode;
+  /** Called with every decision and the rule that made it (also published on the "host-process:decision" diagnostics channel). */
+  onDecision?: (decision: PolicyDecision) => void;
+  /** The host's own rule on top of the policy; both must agree. */
+  checker?: ProcessCapabilityChecker;
 }
 
 /** The object a guest sees as a `child` resource. */
@@ -72,6 +80,8 @@ export interface ProcessHost {
   readonly policy: NormalizedPolicy;
   /** Hand these to jco's `instantiate` under `host:process/process`. */
   readonly imports: { "host:process/process": ProcessImports };
+  /** The smallest policy that allows exactly the spawns allowed so far (learn mode's result). */
+  learnedPolicy(): ProcessPolicy;
   /** Process ids of this instance's children that have not exited. */
   liveChildren(): number[];
   /** Ends every child this instance started (SIGTERM, then SIGKILL) and reaps them. Idempotent. */
@@ -106,16 +116,58 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
   let nextChildId = 0;
   let closed = false;
 
-  function plan(command: string, options: SpawnOptions): SpawnArgs {
+  const mode = options.mode ?? "enforce";
+  if (mode !== "enforce" && mode !== "learn") {
+    throw new TypeError(`Expected the \`mode\` option to be "enforce" or "learn", got ${JSON.stringify(mode)}`);
+  }
+  const { checker, onDecision } = options;
+  const recorder = new PolicyRecorder(normalized);
+  const report = (decision: Omit<PolicyDecision, "instance">) => publishDecision({ instance: owner, ...decision }, onDecision);
+
+  /** Decides a spawn (policy, then the host's checker), reports the decision, and returns what to run. */
+  function decide(action: "spawn" | "output", command: string, options: SpawnOptions): SpawnArgs {
     if (closed) throw new ProcessHostError("io", `Cannot start \`${command}\`: this process host is closed`);
     const request: SpawnRequest = { command, ...options };
-    return {
-      owner, command, plan: planSpawn(normalized, request), maxProcesses: normalized.maxProcesses, limits: normalized.limits,
-    };
+    const { args } = request;
+    let resolved: string | undefined;
+    try {
+      if (request.env.length > 0 && checker && !checker.checkEnvAccess()) {
+        throw new ProcessHostError("permission-denied", `Setting environment variables for \`${command}\` is refused by the host`, { rule: "checker: checkEnvAccess" });
+      }
+      const { plan, rules, learned } = planSpawn(normalized, request, mode);
+      resolved = plan.file;
+      const verdict = checker?.checkSpawn({ command, file: plan.file, args, cwd: plan.cwd, env: request.env.map(([name]) => name) });
+      if (verdict !== undefined && verdict !== true) {
+        const reason = typeof verdict === "string" ? `: ${verdict}` : "";
+        throw new ProcessHostError("permission-denied", `\`${command}\` is refused by the host's capability checker${reason}`, { rule: "checker: checkSpawn" });
+      }
+      recorder.record(request, plan);
+      report({ action, command, args, resolved, allowed: true, rules: checker ? [...rules, "checker: checkSpawn"] : rules, learned });
+      return { owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits };
+    } catch (error) {
+      if (error instanceof ProcessHostError) {
+        report({ action, command, args, resolved, allowed: false, rules: [error.rule ?? error.code], code: error.code, message: error.message });
+      }
+      throw error;
+    }
+  }
+
+  function decideSignal(signal: string, command: string): NodeJS.Signals {
+    try {
+      const checked = checkSignal(normalized, signal, command);
+      report({ action: "signal", command, args: [signal], allowed: true, rules: [`signals: ${JSON.stringify(signal)}`] });
+      return checked;
+    } catch (error) {
+      if (error instanceof ProcessHostError) {
+        report({ action: "signal", command, args: [signal], allowed: false, rules: [error.rule ?? error.code], code: error.code, message: error.message });
+      }
+      throw error;
+    }
   }
 
   class Child implements ChildResource {
     #handle = 0;
+    #command = "";
     #id = 0;
     #pid = 0;
     #stdin: OutputStream | undefined;
@@ -125,8 +177,9 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     #released = false;
 
     static spawn(command: string, options: SpawnOptions): Child {
-      const spawned = unwrap(callSpawner("spawn", plan(command, options)));
+      const spawned = unwrap(callSpawner("spawn", decide("spawn", command, options)));
       const child = new Child();
+      child.#command = command;
       child.#handle = spawned.handle;
       child.#id = ++nextChildId;
       child.#pid = spawned.pid;
@@ -178,7 +231,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     }
 
     kill(signal: string): void {
-      unwrap(callSpawner("kill", this.#handle, checkSignal(signal)));
+      unwrap(callSpawner("kill", this.#handle, decideSignal(signal, this.#command)));
     }
 
     /** Called by jco when the guest drops its handle. */
@@ -201,7 +254,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     Child,
     spawn: (command, options) => Child.spawn(command, options),
     output(command, options) {
-      const collected = unwrap(callSpawner("output", plan(command, options)));
+      const collected = unwrap(callSpawner("output", decide("output", command, options)));
       return { status: toExitStatus(collected), stdout: collected.stdout, stderr: collected.stderr };
     },
   };
@@ -209,6 +262,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
   return {
     policy: normalized,
     imports: { "host:process/process": imports },
+    learnedPolicy: () => recorder.toPolicy(),
     liveChildren: () => callSpawner("liveChildren", owner),
     async close() {
       closed = true;

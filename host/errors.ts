@@ -32,11 +32,14 @@ export function numericCode(code: ErrorCode): number {
  */
 export class ProcessHostError extends Error {
   readonly payload: ProcessErrorRecord;
+  /** The policy rule that decided, for the host's eyes (never sent to the guest). */
+  readonly rule: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; rule?: string }) {
     super(message, options);
     this.name = "ProcessHostError";
     this.payload = { code, message };
+    this.rule = options?.rule;
   }
 
   get code(): ErrorCode {

@@ -5,8 +5,16 @@ export type {
 } from "./bindings.js";
 export { ERROR_CODES, ProcessHostError, numericCode } from "./errors.js";
 export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
-export { DEFAULT_MAX_PROCESSES, normalizePolicy, planSpawn } from "./policy.js";
-export type { NormalizedPolicy, ProcessPolicy, SpawnPlan, SpawnRequest, StdioMode } from "./policy.js";
+export {
+  DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
+  argumentExecutionRisk, canonicalArguments, hookReason, normalizePolicy, planSpawn,
+} from "./policy.js";
+export type {
+  ArgumentPattern, ArgumentRule, ArgumentValidator, CommandRule, EnforcementMode, NormalizedPolicy, ProcessPolicy,
+  SpawnDecision, SpawnPlan, SpawnRequest, StdioMode, WasiGrants,
+} from "./policy.js";
+export { DECISION_CHANNEL } from "./decisions.js";
+export type { CapabilityRequest, PolicyDecision, ProcessCapabilityChecker } from "./decisions.js";
 export { loadComponent, defaultCacheDir } from "./component.js";
 export type { LoadedComponent, LoadOptions } from "./component.js";
 export { instantiateComponent, runComponent } from "./instance.js";

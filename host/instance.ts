@@ -8,7 +8,7 @@ import type { ProcessPolicy } from "./policy.js";
 import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
 
 export interface InstantiateOptions extends WasiOptions, ProcessHostOptions, LoadOptions {
-  /** What the guest may run. Default: nothing. */
+  /** What the guest may run, and the rest of WASI it gets (`policy.wasi`). Default: nothing. */
   policy?: ProcessPolicy;
 }
 
@@ -39,7 +39,7 @@ export async function instantiateComponent(
   const host = createProcessHost(options.policy, options);
   try {
     const component = await loadComponent(source, options);
-    const exports = await component.instantiate({ ...createWasiImports(options), ...host.imports });
+    const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...host.imports });
     const close = () => host.close();
     return { exports, host, run: () => callRun(exports), close, [Symbol.asyncDispose]: close };
   } catch (error) {

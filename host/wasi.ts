@@ -1,21 +1,31 @@
 /**
  * The rest of WASI for one instance: preview2-shim's implementations, with the
- * instance's own arguments, environment, filesystem preopens and network,
- * never the shim's process-wide globals. Every capability is off by default.
+ * instance's own arguments and the grants of its policy (environment,
+ * filesystem preopens, stdin, network), never the shim's process-wide
+ * globals. Every capability is off by default.
  */
 import { cli, clocks, io, random } from "@bytecodealliance/preview2-shim";
 import { createFilesystem } from "@bytecodealliance/preview2-shim/filesystem";
+import { callExtension, inputStreamCreate } from "@bytecodealliance/preview2-shim/io-worker";
 import { createSockets } from "@bytecodealliance/preview2-shim/sockets";
+import type { WasiGrants } from "./policy.js";
 
 export interface WasiOptions {
   /** The guest's `wasi:cli` arguments (the first is conventionally the program name). Default: none. */
   args?: string[];
-  /** The guest's own environment variables (not its children's). Default: none. */
-  env?: Record<string, string>;
-  /** Guest path → host directory. Default: none. */
-  preopens?: Record<string, string>;
-  /** Whether the guest may open sockets and resolve names. Default: false. */
-  network?: boolean;
+}
+
+const EMPTY_STREAM_MODULE = new URL("./empty-stream-worker.js", import.meta.url);
+
+/** A guest whose policy does not grant stdin reads end-of-file from it. */
+function closedStdin() {
+  let stream: ReturnType<typeof inputStreamCreate> | undefined;
+  return {
+    getStdin() {
+      stream ??= inputStreamCreate(callExtension(EMPTY_STREAM_MODULE, "create", []) as number);
+      return stream;
+    },
+  };
 }
 
 /** Thrown by `wasi:cli/exit` so that a guest's exit ends the guest, not the host. */
@@ -26,11 +36,11 @@ export class GuestExit extends Error {
   }
 }
 
-export function createWasiImports(options: WasiOptions = {}): Record<string, object> {
+export function createWasiImports(grants: Required<WasiGrants>, options: WasiOptions = {}): Record<string, object> {
   const args = [...(options.args ?? [])];
-  const env = Object.entries(options.env ?? {});
-  const filesystem = createFilesystem({ preopens: options.preopens ?? {} });
-  const sockets = createSockets({ enableNetwork: options.network ?? false });
+  const env = Object.entries(grants.env);
+  const filesystem = createFilesystem({ preopens: grants.preopens });
+  const sockets = createSockets({ enableNetwork: grants.network });
   return {
     "wasi:cli/environment": {
       getEnvironment: () => env,
@@ -45,7 +55,7 @@ export function createWasiImports(options: WasiOptions = {}): Record<string, obj
         throw new GuestExit(code);
       },
     },
-    "wasi:cli/stdin": cli.stdin,
+    "wasi:cli/stdin": grants.stdin ? cli.stdin : closedStdin(),
     "wasi:cli/stdout": cli.stdout,
     "wasi:cli/stderr": cli.stderr,
     "wasi:cli/terminal-input": cli.terminalInput,

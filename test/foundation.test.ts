@@ -160,10 +160,12 @@ describe("child processes through wasi:io", () => {
   });
 
   it("the child's environment holds only what the guest was allowed to set", async () => {
+    // Nothing of the host's environment but PATH, which is the policy's search path.
+    const policyPath = `PATH=${(process.env.PATH ?? "").split(":").filter((dir) => dir.startsWith("/")).join(":")}`;
     const result = resultOf(await scenarios("env", ["--allow-run=env", "--allow-env=GREETING"], "GREETING=hi"));
-    expect(result.env).toEqual(["GREETING=hi"]);
+    expect(result.env).toEqual(["GREETING=hi", policyPath]);
     const none = resultOf(await scenarios("env", ["--allow-run=env"]));
-    expect(none.env).toEqual([]);
+    expect(none.env).toEqual([policyPath]);
   });
 });
 

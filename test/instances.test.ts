@@ -83,8 +83,8 @@ describe("instances", () => {
 describe("policy validation", () => {
   it.each([
     [{ maxProcesses: 0 }, /`maxProcesses`.*positive integer.*got `0`/],
-    [{ allow: "ls" }, /`allow`.*array of non-empty strings.*got "ls"/],
-    [{ allow: ["bin/ls"] }, /`allow`.*command names, absolute paths/],
+    [{ allow: "ls" }, /`allow`.*an array of command names.*got "ls"/],
+    [{ allow: ["bin/ls"] }, /`allow\[0\]`.*command names, absolute paths.*got "bin\/ls"/],
     [{ allowEnv: "yes" }, /`allowEnv`.*boolean or an array/],
     [{ cwd: "relative" }, /`cwd`.*absolute directory/],
     [{ allowCwd: ["/definitely/not/here"] }, /`allowCwd`.*existing directory/],

@@ -1,0 +1,48 @@
+/**
+ * Learn mode's recorder: from the spawns a guest made, the smallest policy
+ * that allows exactly those spawns (each command with its exact argument
+ * lists, the variables set, the working directories and inherited streams used).
+ */
+import { basename } from "node:path";
+import type { SpawnPlan, SpawnRequest } from "./decide.js";
+import type { CommandRule, NormalizedPolicy, ProcessPolicy } from "./normalize.js";
+import { findOnPath, realPathOrUndefined } from "./resolve.js";
+
+export class PolicyRecorder {
+  readonly #commands = new Map<string, { command: string; args: Map<string, string[]> }>();
+  readonly #env = new Set<string>();
+  readonly #cwds = new Set<string>();
+  readonly #inherit = { stdin: false, stdout: false, stderr: false };
+
+  constructor(readonly policy: NormalizedPolicy) {}
+
+  record(request: SpawnRequest, plan: SpawnPlan): void {
+    // A bare name is kept when the search path finds the same real file; otherwise the real path.
+    const name = basename(request.command);
+    const found = request.command.includes("/") ? undefined : findOnPath(name, this.policy.searchPath);
+    const command = found !== undefined && realPathOrUndefined(found) === plan.file ? name : plan.file;
+    const entry = this.#commands.get(plan.file) ?? { command, args: new Map<string, string[]>() };
+    entry.args.set(JSON.stringify(plan.args), plan.args);
+    this.#commands.set(plan.file, entry);
+    for (const [variable] of request.env) this.#env.add(variable);
+    if (request.cwd !== undefined) this.#cwds.add(plan.cwd);
+    (["stdin", "stdout", "stderr"] as const).forEach((stream, fd) => {
+      if (plan.stdio[fd] === "inherit") this.#inherit[stream] = true;
+    });
+  }
+
+  /** The smallest policy allowing exactly the recorded spawns. */
+  toPolicy(): ProcessPolicy {
+    const allow: CommandRule[] = [...this.#commands.values()]
+      .map(({ command, args }) => ({ command, args: [...args.values()].map((list) => [...list]) }))
+      .sort((a, b) => a.command.localeCompare(b.command));
+    const policy: ProcessPolicy = { allow };
+    if (this.#env.size > 0) policy.allowEnv = [...this.#env].sort();
+    if (this.#cwds.size > 0) policy.allowCwd = [...this.#cwds].sort();
+    if (this.#inherit.stdin) policy.allowInherit = { stdin: true };
+    if (!this.#inherit.stdout || !this.#inherit.stderr) {
+      policy.allowInherit = { ...policy.allowInherit, stdout: this.#inherit.stdout, stderr: this.#inherit.stderr };
+    }
+    return policy;
+  }
+}
