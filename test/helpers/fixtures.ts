@@ -17,6 +17,8 @@ export const CACHE = join(ROOT, ".cache");
 export const FIXTURES = {
   scenarios: join(ROOT, "test", "fixtures", "scenarios.ts"),
   toplevel: join(ROOT, "test", "fixtures", "toplevel.ts"),
+  security: join(ROOT, "test", "fixtures", "security.ts"),
+  guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
 } as const;
