@@ -176,6 +176,17 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     #exitFuture = 0;
     #released = false;
 
+    /**
+     * jco hands a method an unknown (forged or dropped) handle as a blank object
+     * of this class: refuse it, as the component model does (a trap, or err
+     * process-not-found where the method returns a result).
+     */
+    static #verify(value: unknown): void {
+      if (typeof value !== "object" || value === null || !(#handle in value)) {
+        throw new ProcessHostError("process-not-found", "Not a child of this instance: the handle is unknown or was dropped");
+      }
+    }
+
     static spawn(command: string, options: SpawnOptions): Child {
       const spawned = unwrap(callSpawner("spawn", decide("spawn", command, options)));
       const child = new Child();
@@ -192,51 +203,60 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     }
 
     id(): number {
+      Child.#verify(this);
       return this.#id;
     }
 
     pid(): number {
+      Child.#verify(this);
       return this.#pid;
     }
 
     takeStdin(): OutputStream | undefined {
+      Child.#verify(this);
       const stream = this.#stdin;
       this.#stdin = undefined;
       return stream;
     }
 
     takeStdout(): InputStream | undefined {
+      Child.#verify(this);
       const stream = this.#stdout;
       this.#stdout = undefined;
       return stream;
     }
 
     takeStderr(): InputStream | undefined {
+      Child.#verify(this);
       const stream = this.#stderr;
       this.#stderr = undefined;
       return stream;
     }
 
     subscribe(): Pollable {
+      Child.#verify(this);
       return futureSubscribe(this.#exitFuture, this);
     }
 
     status(): ChildStatus {
+      Child.#verify(this);
       const { running, exit } = callSpawner("status", this.#handle);
       return { id: this.#id, running, exitCode: exit?.code ?? undefined, signal: exit?.signal ?? undefined };
     }
 
     wait(): ExitStatus {
+      Child.#verify(this);
       return toExitStatus(callSpawner("wait", this.#handle));
     }
 
     kill(signal: string): void {
+      Child.#verify(this);
       unwrap(callSpawner("kill", this.#handle, decideSignal(signal, this.#command)));
     }
 
     /** Called by jco when the guest drops its handle. */
     [Symbol.dispose](): void {
-      if (this.#released) return;
+      if (!(#handle in this) || this.#released) return;
       this.#released = true;
       unreleased.unregister(this);
       // Streams the guest never took are the host's to release.

@@ -81,7 +81,7 @@ export async function runComponent(source: string | Uint8Array, options: Instant
   }
 }
 
-/** jco's `ComponentError` (`run` returned `err`) carries the error value as its own `payload`. */
+/** jco's `ComponentError`: `run` returned `err` (a host error thrown through a trap is not one). */
 function isComponentError(error: unknown): boolean {
-  return error instanceof Error && Object.hasOwn(error, "payload");
+  return error instanceof Error && error.constructor.name === "ComponentError";
 }
