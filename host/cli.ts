@@ -4,14 +4,15 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { buildGuest } from "./build.js";
-import { runComponent } from "./instance.js";
+import { runWithModes } from "./run-modes.js";
 import type { ProcessPolicy } from "./policy.js";
 
 const USAGE = `host-process — run WebAssembly components that may start only the programs you allow
 
 Usage:
   host-process build <main.ts> -o <main.wasm>
-  host-process run <main.wasm> [--allow-run=a,b] [--deny-run=c] [--allow-env[=A,B]] [--policy FILE] [-- guest args]
+  host-process run <main.wasm> [--allow-run=a,b] [--deny-run=c] [--allow-env[=A,B]] [--policy FILE]
+                   [--learn-policy FILE] [--dry-run] [-- guest args]
 
 Examples:
   host-process build main.ts -o main.wasm
@@ -66,6 +67,8 @@ async function run(argv: string[]): Promise<number> {
       "deny-run": { type: "string", multiple: true },
       "allow-env": { type: "string", multiple: true },
       policy: { type: "string" },
+      "learn-policy": { type: "string" },
+      "dry-run": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -84,7 +87,11 @@ async function run(argv: string[]): Promise<number> {
     const names = list(values["allow-env"]);
     policy.allowEnv = names.length === 0 ? true : names;
   }
-  return runComponent(component, { policy, args: [basename(component), ...guestArgs] });
+  return runWithModes(
+    component,
+    { policy, args: [basename(component), ...guestArgs] },
+    { learnPolicyFile: values["learn-policy"], dryRun: values["dry-run"] },
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
