@@ -74,7 +74,8 @@ function isTypedError(error: unknown): boolean {
 
 /** Lets a spawned child finish (reading its pipes), killing it if it has not exited soon. */
 async function finish(child: ChildResource): Promise<void> {
-  child.takeStdin()?.[Symbol.dispose]();
+  const release = (stream: object | undefined) => (stream as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
+  release(child.takeStdin());
   for (let i = 0; i < 200 && child.status().running; i++) await new Promise((r) => setTimeout(r, 2));
   if (child.status().running) child.kill("SIGKILL");
   for (const stream of [child.takeStdout(), child.takeStderr()]) {
@@ -84,7 +85,7 @@ async function finish(child: ChildResource): Promise<void> {
     } catch {
       // closed: the child's end of the pipe is gone
     }
-    stream[Symbol.dispose]();
+    release(stream);
   }
   child.wait();
 }
