@@ -9,23 +9,17 @@ import {
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
 import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
+import { closeWhenDropped } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
 import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
-  type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest, type StdioMode,
+  type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest,
 } from "./policy.js";
 import { callSpawner } from "./spawner/client.js";
 import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
 
 /** The WIT `spawn-options` record as jco lifts it. */
-export interface SpawnOptions {
-  args: string[];
-  cwd?: string | undefined;
-  env: [string, string][];
-  stdin: StdioMode;
-  stdout: StdioMode;
-  stderr: StdioMode;
-}
+export type SpawnOptions = Omit<SpawnRequest, "command">;
 
 export interface ExitStatus {
   code?: number | undefined;
@@ -92,8 +86,8 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 let nextOwner = 0;
 
 /** A child whose handle was never dropped (say, its instance was discarded) is released when collected. */
-const unreleased = new FinalizationRegistry<{ handle: number; graceMs: number }>(({ handle, graceMs }) => {
-  callSpawner("release", handle, { graceMs });
+const unreleased = new FinalizationRegistry<number>((handle) => {
+  callSpawner("release", handle, { untaken: [] });
 });
 
 function unwrap<T>(result: Result<T>): T {
@@ -143,7 +137,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       }
       recorder.record(request, plan);
       report({ action, command, args, resolved, allowed: true, rules: checker ? [...rules, "checker: checkSpawn"] : rules, learned });
-      return { owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits };
+      return { owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits, graceMs };
     } catch (error) {
       if (error instanceof ProcessHostError) {
         report({ action, command, args, resolved, allowed: false, rules: [error.rule ?? error.code], code: error.code, message: error.message });
@@ -174,6 +168,8 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     #stdout: InputStream | undefined;
     #stderr: InputStream | undefined;
     #exitFuture = 0;
+    #stdoutId: number | undefined;
+    #stderrId: number | undefined;
     #released = false;
 
     /**
@@ -198,7 +194,9 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       child.#stdout = spawned.stdout === undefined ? undefined : inputStreamCreate(spawned.stdout);
       child.#stderr = spawned.stderr === undefined ? undefined : inputStreamCreate(spawned.stderr);
       child.#exitFuture = spawned.exitFuture;
-      unreleased.register(child, { handle: spawned.handle, graceMs }, child);
+      child.#stdoutId = spawned.stdout;
+      child.#stderrId = spawned.stderr;
+      unreleased.register(child, spawned.handle, child);
       return child;
     }
 
@@ -223,14 +221,16 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       Child.#verify(this);
       const stream = this.#stdout;
       this.#stdout = undefined;
-      return stream;
+      const id = this.#stdoutId;
+      return stream && closeWhenDropped(stream, () => callSpawner("dropPipe", id as number));
     }
 
     takeStderr(): InputStream | undefined {
       Child.#verify(this);
       const stream = this.#stderr;
       this.#stderr = undefined;
-      return stream;
+      const id = this.#stderrId;
+      return stream && closeWhenDropped(stream, () => callSpawner("dropPipe", id as number));
     }
 
     subscribe(): Pollable {
@@ -246,7 +246,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
 
     wait(): ExitStatus {
       Child.#verify(this);
-      return toExitStatus(callSpawner("wait", this.#handle));
+      return toExitStatus(unwrap(callSpawner("wait", this.#handle)));
     }
 
     kill(signal: string): void {
@@ -259,14 +259,15 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       if (!(#handle in this) || this.#released) return;
       this.#released = true;
       unreleased.unregister(this);
-      // Streams the guest never took are the host's to release.
+      // Streams the guest never took are the host's to release; the spawner drains them.
+      const untaken = [this.#stdout && this.#stdoutId, this.#stderr && this.#stderrId].filter((id) => typeof id === "number");
       for (const stream of [this.#stdin, this.#stdout, this.#stderr]) (stream as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
       try {
         futureDispose(this.#exitFuture);
       } catch {
         // A pollable from subscribe() is still alive; the future goes when the worker's table does.
       }
-      callSpawner("release", this.#handle, { graceMs });
+      callSpawner("release", this.#handle, { untaken });
     }
   }
 
