@@ -16,6 +16,8 @@ export interface SpawnArgs {
   maxProcesses: number;
   /** Enforced by the spawner (timeout, output cap, kill on drop). */
   limits: ChildLimits;
+  /** How long a SIGTERM (timeout, drop, close) is given before SIGKILL. */
+  graceMs: number;
 }
 
 /** Ids of the worker-side objects one spawned child owns. */
@@ -40,14 +42,25 @@ export interface CollectedOutput extends ExitInfo {
   stderr: Uint8Array;
 }
 
+export interface ReleaseOptions {
+  /** Output pipes (stream ids) the guest never took: drained, so that the child never blocks on them. */
+  untaken: number[];
+}
+
 /** Operation name → [argument tuple, result]. */
 export interface Operations {
   spawn: [[SpawnArgs], Result<SpawnedChild>];
   output: [[SpawnArgs], Result<CollectedOutput>];
   status: [[number], ChildState];
-  wait: [[number], ExitInfo];
+  /** Fails with `timed-out` when the policy's timeoutMs ended the child. */
+  wait: [[number], Result<ExitInfo>];
+  /** Signals the child's whole process group. */
   kill: [[number, string], Result<null>];
-  release: [[number, { graceMs: number }], null];
+  /** The guest dropped its handle: kill the child or not (`killOnDrop`), reap it either way. */
+  release: [[number, ReleaseOptions], null];
+  /** The guest dropped a stdout/stderr stream it had taken: close the pipe. */
+  dropPipe: [[number], null];
+  /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */
   closeOwner: [[number, number], null];
   liveChildren: [[number], number[]];
 }

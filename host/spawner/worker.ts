@@ -1,26 +1,54 @@
 /**
  * The spawner: runs inside preview2-shim's I/O worker (loaded there through
- * `callExtension`), owns every child process and its pipes, and registers the
- * pipes as ordinary `wasi:io` streams and the exit as a `wasi:io` future.
+ * `callExtension`), owns every child process and its pipes, registers the
+ * pipes as ordinary `wasi:io` streams and the exit as a `wasi:io` future, and
+ * enforces each child's lifecycle: its own process group, the policy's
+ * timeout, output cap and kill-on-drop, and `close()` of its instance.
  *
  * Nothing here may throw from an event handler: the shim's worker turns an
  * uncaught exception into a failure of every later I/O call.
  */
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import type { WorkerExtensionContext } from "@bytecodealliance/preview2-shim/io-worker";
-import type { StdioMode } from "../policy.js";
+import type { ChildLimits, StdioMode } from "../policy.js";
+import { groupExists, hasLiveMembers, signalGroup } from "./groups.js";
 import type {
-  ChildState, CollectedOutput, ExitInfo, Operation, Operations, Result, SpawnArgs, SpawnedChild,
+  ChildState, CollectedOutput, ExitInfo, Operation, Operations, ReleaseOptions, Result, SpawnArgs, SpawnedChild,
 } from "./protocol.js";
+import { WatchdogLink } from "./watchdog-link.js";
+
+/** How often a group whose leader has exited is checked for remaining members. */
+const GROUP_POLL_MS = 20;
+/** How long after SIGKILL a group may take to die before the spawner stops waiting for it. */
+const KILL_WAIT_MS = 2000;
+
+interface Owner {
+  id: number;
+  closed: boolean;
+  children: Map<number, ChildRecord>;
+  /** Process groups that may still have members (pgid → grace period), until seen empty. */
+  groups: Map<number, number>;
+}
 
 interface ChildRecord {
-  owner: number;
+  handle: number;
+  owner: Owner;
   command: string;
+  pid: number;
   process: ChildProcess;
+  graceMs: number;
+  limits: ChildLimits;
   exit: ExitInfo | null;
   exited: Promise<ExitInfo>;
+  timedOut: boolean;
+  /** The guest dropped its handle: the record goes as soon as the child has exited. */
+  released: boolean;
+  timer: NodeJS.Timeout | undefined;
 }
+
+type Pipe = { kind: "output"; stream: Readable } | { kind: "input"; stream: Writable };
 
 const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = {
   piped: "pipe",
@@ -28,13 +56,39 @@ const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = {
   inherit: "inherit",
 };
 
+function ignore(): void {
+  // Errors on pipes reach the guest as stream errors (the shim checks `errored`); kill
+  // failures surface through kill's return value. Nothing may be thrown here.
+}
+
 function keepBuffered(): void {
   // A 'readable' listener keeps the pipe paused and owned: Node resumes (and so
   // discards) the unread stdio of an exited child unless someone listens.
 }
 
+/** Reads a pipe to its end, discarding the bytes, so that the child never blocks on it. */
+function drain(pipe: Readable): void {
+  pipe.removeAllListeners("readable");
+  pipe.on("data", ignore);
+  pipe.resume();
+}
+
+function closed(stream: Readable): Promise<void> {
+  return new Promise((resolve) => (stream.closed ? resolve() : stream.once("close", () => resolve())));
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}
+
 export default function createSpawner(context: WorkerExtensionContext) {
   const children = new Map<number, ChildRecord>();
+  const owners = new Map<number, Owner>();
+  /** Every child pipe still open, by wasi:io stream id. */
+  const pipes = new Map<number, Pipe & { owner: Owner }>();
+  const watchdog = new WatchdogLink();
   let nextHandle = 0;
 
   function record(handle: number): ChildRecord {
@@ -43,14 +97,77 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return found;
   }
 
-  function ownedBy(owner: number): [number, ChildRecord][] {
-    return [...children].filter(([, child]) => child.owner === owner);
+  function ownerOf(id: number): Owner {
+    let owner = owners.get(id);
+    if (!owner) {
+      owner = { id, closed: false, children: new Map(), groups: new Map() };
+      owners.set(id, owner);
+    }
+    return owner;
   }
 
-  /** Spawns the plan; settles once the OS has started the program or refused to. */
-  async function start(args: SpawnArgs, stdio: StdioOptions): Promise<Result<[number, ChildRecord]>> {
-    const { owner, command, plan, maxProcesses } = args;
-    const running = ownedBy(owner).filter(([, child]) => child.exit === null).length;
+  function forgetGroup(owner: Owner, pgid: number): void {
+    owner.groups.delete(pgid);
+    watchdog.unregister(pgid);
+    forgetOwnerIfDone(owner);
+  }
+
+  function forgetRecord(child: ChildRecord): void {
+    children.delete(child.handle);
+    child.owner.children.delete(child.handle);
+    forgetOwnerIfDone(child.owner);
+  }
+
+  function forgetOwnerIfDone(owner: Owner): void {
+    if (owner.closed && owner.children.size === 0 && owner.groups.size === 0) owners.delete(owner.id);
+  }
+
+  /**
+   * SIGTERM (and SIGCONT, for a stopped member) to the group now, SIGKILL to
+   * whatever of it is left after the grace period; settles once the leader is
+   * reaped and no member is running (or, for an unkillable process, gives up).
+   */
+  async function endGroup(owner: Owner, pgid: number, graceMs: number, leader?: ChildRecord): Promise<void> {
+    signalGroup(pgid, "SIGTERM");
+    signalGroup(pgid, "SIGCONT");
+    const deadline = Date.now() + graceMs;
+    if (leader && leader.exit === null && !(await settlesWithin(leader.exited, graceMs))) {
+      signalGroup(pgid, "SIGKILL");
+      await settlesWithin(leader.exited, KILL_WAIT_MS);
+    }
+    while (await hasLiveMembers(pgid)) {
+      if (Date.now() >= deadline + KILL_WAIT_MS) return;
+      if (Date.now() >= deadline) signalGroup(pgid, "SIGKILL");
+      await delay(GROUP_POLL_MS);
+    }
+    forgetGroup(owner, pgid);
+  }
+
+  function onExit(child: ChildRecord, exit: ExitInfo): void {
+    child.exit = exit;
+    clearTimeout(child.timer);
+    // Members the child left behind keep its group alive; close() will end them.
+    if (!groupExists(child.pid)) forgetGroup(child.owner, child.pid);
+    if (child.released) forgetRecord(child);
+  }
+
+  function timeOut(child: ChildRecord): void {
+    if (child.exit !== null) return;
+    child.timedOut = true;
+    void endGroup(child.owner, child.pid, child.graceMs, child);
+  }
+
+  function trackPipe(owner: Owner, id: number, pipe: Pipe): number {
+    pipes.set(id, { owner, ...pipe });
+    pipe.stream.once("close", () => pipes.delete(id));
+    return id;
+  }
+
+  /** Spawns the plan in a new process group; settles once the OS has started the program or refused to. */
+  async function start(args: SpawnArgs, stdio: StdioOptions): Promise<Result<ChildRecord>> {
+    const { command, plan, maxProcesses, limits, graceMs } = args;
+    const owner = ownerOf(args.owner);
+    const running = [...owner.children.values()].filter((child) => child.exit === null).length;
     if (running >= maxProcesses) {
       return {
         err: {
@@ -59,75 +176,76 @@ export default function createSpawner(context: WorkerExtensionContext) {
         },
       };
     }
-    const refused = (error: NodeJS.ErrnoException): Result<never> => ({
-      err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
+    const child = spawn(plan.file, plan.args, {
+      argv0: plan.argv0,
+      cwd: plan.cwd,
+      env: plan.env,
+      stdio,
+      shell: false,
+      windowsHide: true,
+      // setsid(): the child leads a new process group (and session), which
+      // kill, a timeout and close() signal as a whole.
+      detached: true,
     });
-    let child: ChildProcess;
-    try {
-      child = spawn(plan.file, plan.args, {
-        argv0: plan.argv0,
-        cwd: plan.cwd,
-        env: plan.env,
-        stdio,
-        shell: false,
-        windowsHide: true,
-      });
-    } catch (error) {
-      // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
-      return refused(error as NodeJS.ErrnoException);
-    }
     if (child.pid === undefined) {
-      return refused(await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve)));
+      const error = await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve));
+      return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` } };
     }
-    child.on("error", () => {
-      // kill() failures surface through kill's return value; nothing to do here.
-    });
-    child.stdin?.on("error", () => {
-      // EPIPE after the child exits reaches the guest as a stream error.
-    });
+    const pid = child.pid;
+    owner.groups.set(pid, graceMs);
+    watchdog.register(pid, graceMs);
+    child.on("error", ignore);
+    for (const pipe of [child.stdin, child.stdout, child.stderr]) pipe?.on("error", ignore);
     const entry: ChildRecord = {
+      handle: ++nextHandle,
       owner,
       command,
+      pid,
       process: child,
+      graceMs,
+      limits,
       exit: null,
       exited: new Promise((resolve) => {
         child.once("exit", (code, signal) => {
-          entry.exit = { code, signal };
-          resolve(entry.exit);
+          const exit = { code, signal };
+          onExit(entry, exit);
+          resolve(exit);
         });
       }),
+      timedOut: false,
+      released: false,
+      timer: undefined,
     };
-    const handle = ++nextHandle;
-    children.set(handle, entry);
-    return { ok: [handle, entry] };
+    if (limits.timeoutMs > 0) entry.timer = setTimeout(() => timeOut(entry), limits.timeoutMs);
+    children.set(entry.handle, entry);
+    owner.children.set(entry.handle, entry);
+    return { ok: entry };
   }
 
-  /** SIGTERM now, SIGKILL after the grace period; settles when the child has exited. */
-  function terminate(child: ChildRecord, graceMs: number): Promise<ExitInfo> {
-    if (child.exit === null) {
-      child.process.kill("SIGTERM");
-      const escalate = setTimeout(() => {
-        if (child.exit === null) child.process.kill("SIGKILL");
-      }, graceMs);
-      void child.exited.then(() => clearTimeout(escalate));
-    }
-    return child.exited;
+  function timedOutError(child: ChildRecord, exit: ExitInfo): Result<never> {
+    return {
+      err: {
+        code: "timed-out",
+        message: `\`${child.command}\` (pid ${child.pid}) ran longer than the policy's timeoutMs of ${child.limits.timeoutMs} ms and was killed (${exit.signal ?? `exit code ${exit.code}`})`,
+      },
+    };
   }
 
   async function spawnChild(args: SpawnArgs): Promise<Result<SpawnedChild>> {
     const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]));
     if ("err" in started) return started;
-    const [handle, { process: child, exited }] = started.ok;
+    const child = started.ok;
+    const { stdin, stdout, stderr } = child.process;
     // Still in the microtask after spawn: no exit event can have run yet.
-    for (const stream of [child.stdout, child.stderr]) stream?.on("readable", keepBuffered);
+    for (const stream of [stdout, stderr]) stream?.on("readable", keepBuffered);
     return {
       ok: {
-        handle,
-        pid: child.pid as number,
-        stdin: child.stdin ? context.createWritableStream(child.stdin) : undefined,
-        stdout: child.stdout ? context.createReadableStream(child.stdout) : undefined,
-        stderr: child.stderr ? context.createReadableStream(child.stderr) : undefined,
-        exitFuture: context.createFuture(exited.then(() => undefined)),
+        handle: child.handle,
+        pid: child.pid,
+        stdin: stdin ? trackPipe(child.owner, context.createWritableStream(stdin), { kind: "input", stream: stdin }) : undefined,
+        stdout: stdout ? trackPipe(child.owner, context.createReadableStream(stdout), { kind: "output", stream: stdout }) : undefined,
+        stderr: stderr ? trackPipe(child.owner, context.createReadableStream(stderr), { kind: "output", stream: stderr }) : undefined,
+        exitFuture: context.createFuture(child.exited.then(() => undefined)),
       },
     };
   }
@@ -135,20 +253,41 @@ export default function createSpawner(context: WorkerExtensionContext) {
   async function collectOutput(args: SpawnArgs): Promise<Result<CollectedOutput>> {
     const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]));
     if ("err" in started) return started;
-    const [handle, { process: child }] = started.ok;
-    child.stdin?.end();
-    const collect = (stream: Readable | null) => {
+    const child = started.ok;
+    const { stdin, stdout, stderr } = child.process;
+    stdin?.end();
+    const limit = args.limits.maxOutputBytes;
+    let exceeded: string | undefined;
+    const collect = (stream: Readable | null, name: string) => {
       const chunks: Buffer[] = [];
-      stream?.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let total = 0;
+      stream?.on("data", (chunk: Buffer) => {
+        total += chunk.byteLength;
+        if (total <= limit) return void chunks.push(chunk);
+        if (exceeded !== undefined) return;
+        exceeded = name;
+        // Stop reading at once (the rest is not wanted) and end the child's group.
+        stdout?.destroy();
+        stderr?.destroy();
+        void endGroup(child.owner, child.pid, child.graceMs, child);
+      });
       return () => new Uint8Array(Buffer.concat(chunks));
     };
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-      child.once("close", (c, s) => resolve([c, s])),
-    );
-    children.delete(handle);
-    return { ok: { code, signal, stdout: stdout(), stderr: stderr() } };
+    const collected = [collect(stdout, "stdout"), collect(stderr, "stderr")] as const;
+    const streams = [stdout, stderr].filter((stream): stream is Readable => stream !== null);
+    const [exit] = await Promise.all([child.exited, ...streams.map(closed)]);
+    child.released = true;
+    forgetRecord(child);
+    if (child.timedOut) return timedOutError(child, exit);
+    if (exceeded !== undefined) {
+      return {
+        err: {
+          code: "limit-exceeded",
+          message: `\`${args.command}\` wrote more than ${limit} bytes to ${exceeded} and was killed; the policy's maxOutputBytes is ${limit}`,
+        },
+      };
+    }
+    return { ok: { ...exit, stdout: collected[0](), stderr: collected[1]() } };
   }
 
   function status(handle: number): ChildState {
@@ -156,39 +295,66 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return { running: child.exit === null, exit: child.exit };
   }
 
+  async function wait(handle: number): Promise<Result<ExitInfo>> {
+    const child = record(handle);
+    const exit = await child.exited;
+    return child.timedOut ? timedOutError(child, exit) : { ok: exit };
+  }
+
   function kill(handle: number, signal: string): Result<null> {
     const child = record(handle);
-    if (child.exit === null && child.process.kill(signal as NodeJS.Signals)) return { ok: null };
+    if (child.exit === null && signalGroup(child.pid, signal as NodeJS.Signals)) return { ok: null };
     return {
-      err: { code: "already-exited", message: `Cannot send ${signal} to \`${child.command}\` (pid ${child.process.pid}): it has already exited` },
+      err: { code: "already-exited", message: `Cannot send ${signal} to \`${child.command}\` (pid ${child.pid}): it has already exited` },
     };
   }
 
-  function release(handle: number, { graceMs }: { graceMs: number }): null {
+  function release(handle: number, { untaken }: ReleaseOptions): null {
+    for (const id of untaken) {
+      const pipe = pipes.get(id);
+      if (pipe?.kind === "output") drain(pipe.stream);
+    }
     const child = children.get(handle);
-    if (child) void terminate(child, graceMs).then(() => children.delete(handle));
+    if (!child) return null;
+    child.released = true;
+    if (child.exit !== null) forgetRecord(child);
+    else if (child.limits.killOnDrop && !child.owner.closed) void endGroup(child.owner, child.pid, child.graceMs, child);
     return null;
   }
 
-  /** Ends every child of an instance; the records stay until their handles are released. */
-  async function closeOwner(owner: number, graceMs: number): Promise<null> {
-    await Promise.all(ownedBy(owner).map(([, child]) => terminate(child, graceMs)));
+  function dropPipe(id: number): null {
+    pipes.get(id)?.stream.destroy();
     return null;
   }
 
-  function liveChildren(owner: number): number[] {
-    return ownedBy(owner)
-      .filter(([, child]) => child.exit === null)
-      .map(([, child]) => child.process.pid as number);
+  async function closeOwner(id: number, graceMs: number): Promise<null> {
+    const owner = owners.get(id);
+    if (!owner) return null;
+    owner.closed = true;
+    const leaders = new Map([...owner.children.values()].map((child) => [child.pid, child] as const));
+    await Promise.all([...owner.groups.keys()].map((pgid) => endGroup(owner, pgid, graceMs, leaders.get(pgid))));
+    for (const pipe of pipes.values()) if (pipe.owner === owner) pipe.stream.destroy();
+    for (const child of owner.children.values()) {
+      clearTimeout(child.timer);
+      if (child.released && child.exit !== null) forgetRecord(child);
+    }
+    forgetOwnerIfDone(owner);
+    return null;
+  }
+
+  function liveChildren(id: number): number[] {
+    const owner = owners.get(id);
+    return owner ? [...owner.children.values()].filter((child) => child.exit === null).map((child) => child.pid) : [];
   }
 
   const operations: { [K in Operation]: (...args: Operations[K][0]) => Operations[K][1] | Promise<Operations[K][1]> } = {
     spawn: spawnChild,
     output: collectOutput,
     status,
-    wait: (handle) => record(handle).exited,
+    wait,
     kill,
     release,
+    dropPipe,
     closeOwner,
     liveChildren,
   };

@@ -17,6 +17,7 @@ export const CACHE = join(ROOT, ".cache");
 export const FIXTURES = {
   scenarios: join(ROOT, "test", "fixtures", "scenarios.ts"),
   toplevel: join(ROOT, "test", "fixtures", "toplevel.ts"),
+  lifecycle: join(ROOT, "test", "fixtures", "lifecycle.ts"),
   security: join(ROOT, "test", "fixtures", "security.ts"),
   guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
