@@ -1,0 +1,260 @@
+/**
+ * The benchmark's cases: each is a set of sides (one of them the baseline)
+ * that the harness runs in alternation, round after round, each side in a
+ * Node process of its own (bench/runner.ts). A new case is one entry in
+ * `defineCases` (plus, for a guest, one scenario in bench/guest/main.ts).
+ */
+export interface RunOutput {
+  /** The `RESULT` line of the guest or of the native code. */
+  result: Record<string, unknown>;
+  /** The `RUNNER` line: memory figures of the runner process, in bytes. */
+  runner: Record<string, number>;
+  /** Wall time of the whole runner process (start-up and instantiation included), for information. */
+  wallMs: number;
+}
+
+export interface Side {
+  id: string;
+  label: string;
+  /** Arguments of bench/runner.ts. */
+  argv: string[];
+  /** What drew it: "native" and "shell" sides are Node or the OS alone. */
+  kind: "ts-guest" | "thin-guest" | "host" | "native" | "shell" | "jco-std";
+  /** For the chart: the guest's read size. */
+  readSize?: number;
+}
+
+export interface Metric {
+  id: string;
+  title: string;
+  unit: string;
+  better: "higher" | "lower";
+  value(run: RunOutput): number;
+  /** Sides this metric applies to (default: all). */
+  sides?: string[];
+}
+
+export interface Goal {
+  metric: string;
+  side: string;
+  /** Goal on side / baseline. */
+  op: ">=" | "<=";
+  ratio: number;
+  /** Another side to compare with instead of the case's baseline. */
+  against?: string;
+}
+
+export interface Case {
+  id: string;
+  title: string;
+  baseline: string;
+  sides: Side[];
+  metrics: Metric[];
+  goals: Goal[];
+  note?: string;
+}
+
+export interface Sizes {
+  stdoutBytes: number;
+  /** Read sizes of the guests' blocking-read (the chart's x axis). */
+  readSizes: number[];
+  /** Read sizes that carry the ≥ 0.5× goal. */
+  goalReadSizes: number[];
+  spliceBytes: number;
+  spliceChunk: number;
+  spawns: number;
+  outputs: number;
+  idleChildren: number;
+}
+
+export const FULL: Sizes = {
+  stdoutBytes: 256 * 1024 * 1024,
+  readSizes: [4096, 16384, 65536, 262144, 1048576],
+  goalReadSizes: [65536, 1048576],
+  spliceBytes: 1024 * 1024 * 1024,
+  spliceChunk: 1048576,
+  spawns: 500,
+  outputs: 200,
+  idleChildren: 100,
+};
+
+/** For CI: proves that every case still runs and yields figures; says nothing about speed. */
+export const QUICK: Sizes = {
+  stdoutBytes: 1024 * 1024,
+  readSizes: [65536, 1048576],
+  goalReadSizes: [65536, 1048576],
+  spliceBytes: 1024 * 1024,
+  spliceChunk: 1048576,
+  spawns: 5,
+  outputs: 5,
+  idleChildren: 3,
+};
+
+export interface Guests {
+  ts: string;
+  thin: string;
+}
+
+const MB = 1e6;
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+const num = (run: RunOutput, key: string): number => {
+  const value = run.result[key];
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new Error(`expected a number \`${key}\` in ${JSON.stringify(run.result)}`);
+  }
+  return value;
+};
+
+const throughput: Metric = {
+  id: "throughput",
+  title: "throughput",
+  unit: "MB/s",
+  better: "higher",
+  value: (run) => num(run, "bytes") / (num(run, "ns") / 1e9) / MB,
+};
+
+const perOperation: Metric = {
+  id: "latency",
+  title: "time per operation",
+  unit: "ms",
+  better: "lower",
+  value: (run) => num(run, "ns") / num(run, "n") / 1e6,
+};
+
+const peakRss: Metric = {
+  id: "peak-rss",
+  title: "peak RSS of the process",
+  unit: "MiB",
+  better: "lower",
+  value: (run) => (run.runner.rssPeak ?? NaN) / MiB,
+};
+
+function readSizeLabel(size: number): string {
+  return size >= MiB ? `${size / MiB} MiB` : `${size / KiB} KiB`;
+}
+
+function guest(component: string, allow: string[], args: string[], max = 10): string[] {
+  return ["guest", component, allow.join(","), "--max", String(max), "--", ...args];
+}
+
+export function defineCases(sizes: Sizes, guests: Guests): Case[] {
+  const bytes = String(sizes.stdoutBytes);
+  const readSides = (kind: "ts-guest" | "thin-guest"): Side[] =>
+    sizes.readSizes.map((size) => ({
+      id: `${kind}-read-${size}`,
+      label: `${kind === "ts-guest" ? "TS guest" : "thin (WAT) guest"}, blocking-read(${readSizeLabel(size)})`,
+      kind,
+      readSize: size,
+      argv: guest(kind === "ts-guest" ? guests.ts : guests.thin, ["head"], ["read", bytes, String(size)]),
+    }));
+  const guestReads = [...readSides("ts-guest"), ...readSides("thin-guest")];
+  const goalSides = guestReads.filter((side) => sizes.goalReadSizes.includes(side.readSize ?? -1));
+
+  return [
+    {
+      id: "stdout",
+      title: `1. Stdout throughput: head -c ${sizes.stdoutBytes} /dev/zero`,
+      baseline: "native-read",
+      sides: [
+        { id: "native-read", label: "native Node, child.stdout 'data'", kind: "native", argv: ["native", "read", bytes] },
+        { id: "os-pipe", label: "raw OS pipe, sh -c 'head | wc -c' (reference)", kind: "shell", argv: ["native", "pipe", bytes] },
+        ...guestReads,
+      ],
+      metrics: [throughput, { ...peakRss, sides: ["native-read", ...goalSides.map((side) => side.id)] }],
+      goals: goalSides.map((side) => ({ metric: "throughput", side: side.id, op: ">=", ratio: 0.5 })),
+    },
+    {
+      id: "splice",
+      title: `2. Pipelines: head -c ${sizes.spliceBytes} /dev/zero into wc -c`,
+      baseline: "native-pipe",
+      sides: [
+        { id: "native-pipe", label: "native Node, a.stdout.pipe(b.stdin)", kind: "native", argv: ["native", "splice", String(sizes.spliceBytes)] },
+        { id: "shell-pipe", label: "shell pipe, sh -c 'head | wc -c' (reference)", kind: "shell", argv: ["native", "pipe", String(sizes.spliceBytes)] },
+        {
+          id: "ts-guest-splice",
+          label: `TS guest, blocking-splice(${readSizeLabel(sizes.spliceChunk)})`,
+          kind: "ts-guest",
+          argv: guest(guests.ts, ["head", "wc"], ["splice", String(sizes.spliceBytes), String(sizes.spliceChunk)]),
+        },
+        // Host-side pipelines (spawn taking another child's stdout as stdin,
+        // joined by an OS pipe) are one more side here once the WIT has them:
+        //   { id: "ts-guest-pipeline", label: "TS guest, spawn(stdin: a's stdout)", kind: "ts-guest",
+        //     argv: guest(guests.ts, ["head", "wc"], ["pipeline", String(sizes.spliceBytes)]) },
+        // plus a `pipeline` scenario in bench/guest/main.ts, and in `goals`:
+        //   { metric: "throughput", side: "ts-guest-pipeline", op: ">=", ratio: 0.8, against: "shell-pipe" }
+      ],
+      metrics: [throughput],
+      goals: [{ metric: "throughput", side: "ts-guest-splice", op: ">=", ratio: 0.5 }],
+      note: "host-side pipelines (spawn with another child's stdout as stdin) do not exist yet; their side goes in this case",
+    },
+    {
+      id: "spawn",
+      title: `3. Spawn latency: spawn \`true\`, wait for exit, ${sizes.spawns} times`,
+      baseline: "native-spawn",
+      sides: [
+        { id: "native-spawn", label: "native Node, spawn + 'exit'", kind: "native", argv: ["native", "spawn", String(sizes.spawns)] },
+        { id: "ts-guest-spawn", label: "TS guest, raw spawn + wait + drop", kind: "ts-guest", argv: guest(guests.ts, ["true"], ["spawn", String(sizes.spawns)]) },
+        {
+          id: "ts-guest-spawn-api",
+          label: "TS guest, `await spawn()` + `await wait()` (guest module)",
+          kind: "ts-guest",
+          argv: guest(guests.ts, ["true"], ["spawn-api", String(sizes.spawns)]),
+        },
+        { id: "thin-guest-spawn", label: "thin (WAT) guest, spawn + wait + drop", kind: "thin-guest", argv: guest(guests.thin, ["true"], ["spawn", String(sizes.spawns)]) },
+        { id: "host-spawn", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "spawn", String(sizes.spawns)] },
+        {
+          id: "jco-std-spawn",
+          label: "jco-std jco:node/child-process spawnSync host, called from Node",
+          kind: "jco-std",
+          argv: ["native", "jco-std", String(sizes.spawns)],
+        },
+      ],
+      metrics: [perOperation],
+      goals: ["ts-guest-spawn", "thin-guest-spawn"].map((side) => ({ metric: "latency", side, op: "<=", ratio: 1.3 })),
+    },
+    {
+      id: "output",
+      title: `4. output() of \`echo hello\`, ${sizes.outputs} times`,
+      baseline: "native-output",
+      sides: [
+        { id: "native-output", label: "native Node, execFile", kind: "native", argv: ["native", "output", String(sizes.outputs)] },
+        { id: "ts-guest-output", label: "TS guest, raw output()", kind: "ts-guest", argv: guest(guests.ts, ["echo"], ["output", String(sizes.outputs)]) },
+      ],
+      metrics: [perOperation],
+      goals: [{ metric: "latency", side: "ts-guest-output", op: "<=", ratio: 1.5 }],
+    },
+    {
+      id: "idle",
+      title: `5. Memory: RSS per idle child (${sizes.idleChildren} \`sleep\` children, stdout and stderr piped)`,
+      baseline: "native-idle",
+      sides: [
+        { id: "native-idle", label: "native Node, children held", kind: "native", argv: ["native", "idle", String(sizes.idleChildren)] },
+        {
+          id: "ts-guest-idle",
+          label: "TS guest, children held",
+          kind: "ts-guest",
+          argv: guest(guests.ts, ["sleep"], ["idle", String(sizes.idleChildren)], sizes.idleChildren + 1),
+        },
+      ],
+      metrics: [
+        {
+          id: "rss-per-child",
+          title: "RSS growth per idle child",
+          unit: "KiB",
+          better: "lower",
+          // RSS at `MARK held` minus RSS at `MARK base` (after a warm-up child), per child.
+          value: (run) => {
+            const marks = (run.result.marks as Record<string, number> | undefined) ?? {
+              base: run.runner["mark:base"] ?? NaN,
+              held: run.runner["mark:held"] ?? NaN,
+            };
+            return ((marks.held ?? NaN) - (marks.base ?? NaN)) / num(run, "n") / KiB;
+          },
+        },
+      ],
+      goals: [],
+    },
+  ];
+}

@@ -1,0 +1,294 @@
+/**
+ * `npm run bench`: builds the guests (cached by content hash), runs every
+ * case's sides in alternation for several rounds, each run in a Node process
+ * of its own, and reports medians with their ratio to the case's baseline:
+ * a Markdown table on stdout and in `<out>/latest.md`, every figure in
+ * `<out>/latest.json`, and `<out>/throughput.svg` (throughput against read size).
+ *
+ *   node dist/bench/run.js [--quick] [--rounds N] [--only case,case] [--out DIR] [--no-profile]
+ *
+ * `--quick` runs tiny sizes once: it proves that every case still works and
+ * says nothing about speed (the tests use it). Speed goals are never asserted:
+ * they are ratios measured side by side, reported as met or missed.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { throughputChart, type Series } from "./chart.js";
+import { defineCases, FULL, QUICK, type Case, type Metric, type RunOutput, type Side } from "./cases.js";
+import { buildThinGuest, buildTsGuest } from "./guests.js";
+import { RESULTS, ROOT, RUNNER, TRANSPILED } from "./paths.js";
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+  only: string[] | undefined;
+  out: string;
+  profile: boolean;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      rounds: { type: "string" },
+      only: { type: "string" },
+      out: { type: "string" },
+      "no-profile": { type: "boolean", default: false },
+    },
+  });
+  const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new TypeError(`Expected \`--rounds\` to be a positive integer, got \`${values.rounds}\``);
+  return {
+    quick: values.quick ?? false,
+    rounds,
+    only: values.only?.split(",").map((id) => id.trim()).filter(Boolean),
+    out: values.out ?? RESULTS,
+    profile: !values["no-profile"],
+  };
+}
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+function runRunner(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [RUNNER, ...argv],
+      { cwd: ROOT, env: { ...process.env, HOST_PROCESS_CACHE_DIR: TRANSPILED, ...env }, maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`runner ${argv.join(" ")} failed: ${error.message}\n${stderr}`));
+        else resolve({ stdout, stderr, wallMs: performance.now() - started });
+      },
+    );
+  });
+}
+
+function lineOf(stdout: string, kind: string): Record<string, unknown> {
+  const line = stdout.split("\n").find((l) => l.startsWith(`${kind} `));
+  if (line === undefined) throw new Error(`no ${kind} line in:\n${stdout}`);
+  return JSON.parse(line.slice(kind.length + 1)) as Record<string, unknown>;
+}
+
+async function runSide(side: Side): Promise<RunOutput> {
+  const { stdout, wallMs } = await runRunner(side.argv);
+  return { result: lineOf(stdout, "RESULT"), runner: lineOf(stdout, "RUNNER") as Record<string, number>, wallMs };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Row {
+  side: string;
+  label: string;
+  kind: Side["kind"];
+  readSize?: number;
+  samples: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** median(side) / median(baseline) */
+  ratio: number;
+  goal?: { op: ">=" | "<="; ratio: number; against: string; ratioAgainst: number; met: boolean };
+}
+
+interface Section {
+  case: string;
+  title: string;
+  metric: string;
+  metricTitle: string;
+  unit: string;
+  better: "higher" | "lower";
+  baseline: string;
+  rows: Row[];
+  note?: string;
+}
+
+function summarize(testCase: Case, metric: Metric, runs: Map<string, RunOutput[]>): Section {
+  const sides = testCase.sides.filter((side) => !metric.sides || metric.sides.includes(side.id));
+  const values = new Map(sides.map((side) => [side.id, (runs.get(side.id) ?? []).map((run) => metric.value(run))]));
+  const medians = new Map([...values].map(([id, samples]) => [id, median(samples)]));
+  const base = medians.get(testCase.baseline)!;
+  const rows = sides.map((side): Row => {
+    const samples = values.get(side.id)!;
+    const row: Row = {
+      side: side.id, label: side.label, kind: side.kind, readSize: side.readSize, samples,
+      median: medians.get(side.id)!, min: Math.min(...samples), max: Math.max(...samples), ratio: medians.get(side.id)! / base,
+    };
+    const goal = testCase.goals.find((g) => g.metric === metric.id && g.side === side.id);
+    if (goal) {
+      const against = goal.against ?? testCase.baseline;
+      const ratioAgainst = row.median / medians.get(against)!;
+      row.goal = { op: goal.op, ratio: goal.ratio, against, ratioAgainst, met: goal.op === ">=" ? ratioAgainst >= goal.ratio : ratioAgainst <= goal.ratio };
+    }
+    return row;
+  });
+  return {
+    case: testCase.id, title: testCase.title, metric: metric.id, metricTitle: metric.title, unit: metric.unit,
+    better: metric.better, baseline: testCase.baseline, rows, note: testCase.note,
+  };
+}
+
+function figure(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toFixed(3);
+}
+
+function markdown(sections: Section[]): string {
+  const out: string[] = [];
+  for (const section of sections) {
+    out.push(`**${section.title}** — ${section.metricTitle}, ${section.unit} (${section.better} is better; ratio = side ÷ baseline)`, "");
+    out.push("| side | median | min – max | ratio | goal |", "|---|---:|---:|---:|---|");
+    for (const row of section.rows) {
+      const label = row.side === section.baseline ? `${row.label} **(baseline)**` : row.label;
+      const goal = row.goal
+        ? `${row.goal.op} ${row.goal.ratio}×${row.goal.against === section.baseline ? "" : ` ${row.goal.against}`}: ${row.goal.met ? "met" : "**missed**"}${row.goal.against === section.baseline ? "" : ` (${figure(row.goal.ratioAgainst)}×)`}`
+        : "";
+      out.push(`| ${label} | ${figure(row.median)} | ${figure(row.min)} – ${figure(row.max)} | ${figure(row.ratio)}× | ${goal} |`);
+    }
+    if (section.note) out.push("", `_${section.note}._`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** Worker round trips per operation, counted from preview2-shim's PREVIEW2_SHIM_DEBUG=1 trace. */
+async function profile(argv: string[], perKey: string): Promise<Record<string, unknown>> {
+  const { stdout, stderr } = await runRunner(argv, { PREVIEW2_SHIM_DEBUG: "1" });
+  const result = lineOf(stdout, "RESULT");
+  const calls: Record<string, number> = {};
+  let total = 0;
+  for (const match of stderr.matchAll(/^\d+ ([A-Z][A-Z0-9_]+) (?:[A-Z][A-Z0-9_]+|undefined) /gm)) {
+    calls[match[1]!] = (calls[match[1]!] ?? 0) + 1;
+    total++;
+  }
+  for (const match of stderr.matchAll(/operation: '(\w+)'/g)) {
+    const key = `WORKER_EXTENSION_CALL:${match[1]}`;
+    calls[key] = (calls[key] ?? 0) + 1;
+  }
+  const per = Number(result[perKey]);
+  return {
+    argv: argv.slice(argv.indexOf("--") + 1),
+    per: perKey,
+    operations: per,
+    totalCalls: total,
+    callsPerOperation: total / per,
+    calls,
+    result,
+  };
+}
+
+function chart(sections: Section[], title: string): string | undefined {
+  const section = sections.find((s) => s.case === "stdout" && s.metric === "throughput");
+  if (!section) return undefined;
+  const series = (kind: Side["kind"], label: string, color: string): Series => ({
+    label, color, points: section.rows.filter((row) => row.kind === kind && row.readSize).map((row) => [row.readSize!, row.median]),
+  });
+  const reference = (side: string, label: string, color: string) => {
+    const row = section.rows.find((r) => r.side === side);
+    return row ? [{ label, color, value: row.median }] : [];
+  };
+  return throughputChart(
+    title,
+    [series("ts-guest", "TS guest (blocking-read)", "#1f77b4"), series("thin-guest", "thin WAT guest (blocking-read)", "#d62728")],
+    [...reference("native-read", "native Node child.stdout", "#2ca02c"), ...reference("os-pipe", "raw OS pipe (head | wc -c)", "#7f7f7f")],
+  );
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  if (!existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: run \`npm run bench\` (it compiles host/ and bench/ first)`);
+  const sizes = opts.quick ? QUICK : FULL;
+  const startedAt = new Date();
+
+  log("building guests (cached by content hash) …");
+  const [ts, thin] = [await buildTsGuest(), await buildThinGuest()];
+  log(`  TS guest   ${ts.path} ${ts.cached ? "(cached)" : `(built in ${(ts.buildMs / 1000).toFixed(1)} s)`}`);
+  log(`  thin guest ${thin.path} ${thin.cached ? "(cached)" : `(built in ${(thin.buildMs / 1000).toFixed(1)} s)`}`);
+
+  const cases = defineCases(sizes, { ts: ts.path, thin: thin.path }).filter((c) => !opts.only || opts.only.includes(c.id));
+  if (cases.length === 0) throw new Error(`--only ${opts.only?.join(",")} names no case`);
+
+  // Untimed warm-up: transpiles each component once (cached on disk) and warms the page cache.
+  for (const path of [ts.path, thin.path]) await runRunner(["guest", path, "true", "--", "spawn", "1"]);
+
+  const runs = new Map<string, Map<string, RunOutput[]>>(cases.map((c) => [c.id, new Map()]));
+  const loads: number[][] = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    loads.push(loadavg());
+    for (const testCase of cases) {
+      // Alternate: every side once per round, starting one further each round.
+      const order = testCase.sides.map((_, i) => testCase.sides[(i + round) % testCase.sides.length]!);
+      for (const side of order) {
+        const run = await runSide(side);
+        const list = runs.get(testCase.id)!.get(side.id) ?? [];
+        list.push(run);
+        runs.get(testCase.id)!.set(side.id, list);
+        log(`round ${round + 1}/${opts.rounds} ${testCase.id} ${side.id}: ${JSON.stringify(run.result).slice(0, 120)}`);
+      }
+    }
+  }
+
+  const sections = cases.flatMap((testCase) => testCase.metrics.map((metric) => summarize(testCase, metric, runs.get(testCase.id)!)));
+
+  const profiles: Record<string, unknown> = {};
+  if (opts.profile) {
+    log("profiling worker round trips (PREVIEW2_SHIM_DEBUG=1) …");
+    const bytes = String(opts.quick ? 1 << 20 : 16 << 20);
+    const n = String(opts.quick ? 3 : 20);
+    const guestArgs = (path: string, allow: string, args: string[]) => ["guest", path, allow, "--max", "10", "--", ...args];
+    profiles["ts-guest read 64 KiB"] = await profile(guestArgs(ts.path, "head", ["read", bytes, "65536"]), "reads");
+    profiles["ts-guest read 1 MiB"] = await profile(guestArgs(ts.path, "head", ["read", bytes, "1048576"]), "reads");
+    profiles["thin-guest read 64 KiB"] = await profile(guestArgs(thin.path, "head", ["read", bytes, "65536"]), "reads");
+    profiles["ts-guest splice 1 MiB"] = await profile(guestArgs(ts.path, "head,wc", ["splice", bytes, "1048576"]), "calls");
+    profiles["ts-guest spawn"] = await profile(guestArgs(ts.path, "true", ["spawn", n]), "n");
+    profiles["thin-guest spawn"] = await profile(guestArgs(thin.path, "true", ["spawn", n]), "n");
+    profiles["ts-guest output"] = await profile(guestArgs(ts.path, "echo", ["output", n]), "n");
+  }
+
+  const environment = {
+    date: startedAt.toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAverageAtRoundStart: loads,
+    command: `npm run bench --${opts.quick ? " --quick" : ""}${opts.rounds !== (opts.quick ? 1 : 5) ? ` --rounds ${opts.rounds}` : ""}`,
+    quick: opts.quick,
+    rounds: opts.rounds,
+    sizes,
+  };
+  const table = markdown(sections);
+  const header = `Run ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} cores (${environment.cpuModel}), ` +
+    `${opts.rounds} round(s), medians; load average at round starts: ${loads.map((l) => l[0]!.toFixed(1)).join(", ")}.\n`;
+
+  await mkdir(opts.out, { recursive: true });
+  const raw = Object.fromEntries([...runs].map(([id, bySide]) => [id, Object.fromEntries(bySide)]));
+  await writeFile(join(opts.out, "latest.json"), `${JSON.stringify({ environment, sections, profiles, runs: raw }, null, 2)}\n`);
+  await writeFile(join(opts.out, "latest.md"), `${header}\n${table}`);
+  const svg = chart(sections, `Stdout throughput vs read size (${sizes.stdoutBytes / 1048576} MiB from head, Node ${process.version})`);
+  if (svg) await writeFile(join(opts.out, "throughput.svg"), svg);
+
+  process.stdout.write(`${header}\n${table}\n`);
+  if (opts.profile) {
+    process.stdout.write("Worker round trips (PREVIEW2_SHIM_DEBUG=1 trace):\n\n| run | operations | round trips | per operation |\n|---|---:|---:|---:|\n");
+    for (const [name, p] of Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string }][]) {
+      process.stdout.write(`| ${name} | ${p.operations} ${p.per} | ${p.totalCalls} | ${p.callsPerOperation.toFixed(2)} |\n`);
+    }
+  }
+  log(`\nwrote ${join(opts.out, "latest.json")}, latest.md${svg ? ", throughput.svg" : ""}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

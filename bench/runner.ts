@@ -1,0 +1,240 @@
+/**
+ * One measurement, in a Node process of its own (so that its RSS is its own):
+ *
+ *   runner.js guest <component.wasm> <allow,list> [--max N] -- <guest args>
+ *       instantiates the component with the host API, runs `wasi:cli/run`,
+ *       passes the guest's own `RESULT` line through;
+ *   runner.js native <scenario> [args]   the same work done by plain Node
+ *   runner.js host <scenario> [args]     the host's imports called from Node, no guest
+ *   runner.js jco-std <n>                jco-std's `jco:node/child-process` host
+ *
+ * Every mode ends with `RUNNER <json>`: memory figures of this process,
+ * including its RSS at each `MARK <name>` line a guest printed (sampled
+ * synchronously, while the guest is blocked in that write).
+ * Timings are taken by whoever does the work (the guest with
+ * wasi:clocks/monotonic-clock, native code with process.hrtime), from just
+ * before the first spawn to just after the last exit.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+// host-process and jco-std are imported only by the modes that use them, so
+// that a native run's RSS (and so its fork() cost) is plain Node's.
+
+const MiB = 1024 * 1024;
+
+/** Current resident set size in bytes, from /proc (falls back to Node's figure). */
+function rssNow(): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss;
+}
+
+/** Peak resident set size of this process so far, in bytes. */
+function rssPeak(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+function result(value: unknown): void {
+  process.stdout.write(`RESULT ${JSON.stringify(value)}\n`);
+}
+
+function runner(value: Record<string, number>): void {
+  process.stdout.write(`RUNNER ${JSON.stringify({ ...value, rssPeak: rssPeak(), rssEnd: rssNow() })}\n`);
+}
+
+const ns = (start: bigint) => Number(process.hrtime.bigint() - start);
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", () => resolve());
+  });
+}
+
+function collect(child: ChildProcess): () => string {
+  let text = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+  return () => text;
+}
+
+const exec = promisify(execFile);
+
+/** The same work as the guest's scenarios, with plain Node `child_process`. */
+const native: Record<string, (args: string[]) => Promise<unknown>> = {
+  async read([size = String(MiB)]) {
+    const start = process.hrtime.bigint();
+    const child = spawn("head", ["-c", size, "/dev/zero"], { stdio: ["ignore", "pipe", "ignore"] });
+    let bytes = 0;
+    let reads = 0;
+    child.stdout!.on("data", (chunk: Buffer) => {
+      bytes += chunk.byteLength;
+      reads++;
+    });
+    await exited(child);
+    return { bytes, reads, ns: ns(start) };
+  },
+
+  /** The raw OS pipe: `sh -c 'head -c N /dev/zero | wc -c'`, started and reaped by Node. */
+  async pipe([size = String(MiB)]) {
+    const start = process.hrtime.bigint();
+    const child = spawn("sh", ["-c", `head -c ${Number(size)} /dev/zero | wc -c`], { stdio: ["ignore", "pipe", "ignore"] });
+    const text = collect(child);
+    await exited(child);
+    return { bytes: Number(text().trim()), ns: ns(start) };
+  },
+
+  /** `a.stdout.pipe(b.stdin)`: head into wc -c. */
+  async splice([size = String(MiB)]) {
+    const start = process.hrtime.bigint();
+    const source = spawn("head", ["-c", size, "/dev/zero"], { stdio: ["ignore", "pipe", "ignore"] });
+    const sink = spawn("wc", ["-c"], { stdio: ["pipe", "pipe", "ignore"] });
+    source.stdout!.pipe(sink.stdin!);
+    const text = collect(sink);
+    await Promise.all([exited(source), exited(sink)]);
+    return { bytes: Number(text().trim()), ns: ns(start) };
+  },
+
+  async spawn([count = "10"]) {
+    const n = Number(count);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const child = spawn("true", [], { stdio: "ignore" });
+      await new Promise<void>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("exit", () => resolve());
+      });
+    }
+    return { n, ns: ns(start) };
+  },
+
+  async output([count = "10"]) {
+    const n = Number(count);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const { stdout } = await exec("echo", ["hello"], { encoding: "buffer" });
+      if (stdout.byteLength !== 6) throw new Error(`echo printed ${stdout.byteLength} bytes`);
+    }
+    return { n, ns: ns(start) };
+  },
+
+  /** idle <n>: one child started and reaped first (warm-up), then n `sleep` children held; RSS before and after. */
+  async idle([count = "10"]) {
+    const n = Number(count);
+    const start = (): ChildProcess => spawn("sleep", ["600"], { stdio: ["ignore", "pipe", "pipe"] });
+    const started = (child: ChildProcess) => new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject));
+    const warmUp = start();
+    await started(warmUp);
+    warmUp.kill("SIGKILL");
+    await exited(warmUp);
+    const base = rssNow();
+    const held = Array.from({ length: n }, start);
+    await Promise.all(held.map(started));
+    const marks = { base, held: rssNow() };
+    for (const child of held) child.kill("SIGKILL");
+    await Promise.all(held.map(exited));
+    return { n, marks };
+  },
+
+  /** jco-std's host for `jco:node/child-process`: `spawn-sync` of `true`, as its guest library calls it for `spawnSync("true", [], { stdio: "ignore" })`. */
+  async "jco-std"([count = "10"]) {
+    const n = Number(count);
+    const options = {
+      cwd: undefined, cwdIsUrl: false, env: undefined, input: undefined, timeout: 0n, killSignal: "SIGTERM",
+      maxBuffer: BigInt(MiB), shell: undefined, stdio: ["ignore", "ignore", "ignore"], windowsHide: false,
+      windowsVerbatimArguments: false, uid: undefined, gid: undefined,
+    };
+    const { spawnSync: jcoStdSpawnSync } = await import("@bytecodealliance/jco-std/wasi/0.2.x/node/24.x.x/child-process/host/node");
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const output = jcoStdSpawnSync("true", [], options);
+      if (output.status !== 0) throw new Error(`true exited with ${JSON.stringify(output)}`);
+    }
+    return { n, ns: ns(start) };
+  },
+};
+
+/** The host's own imports called from Node with no component: the host's cost without a guest's. */
+const host: Record<string, (args: string[]) => Promise<unknown>> = {
+  async spawn([count = "10"]) {
+    const n = Number(count);
+    const { createProcessHost } = await import("host-process");
+    const processHost = createProcessHost({ allow: ["true"] });
+    const { spawn: hostSpawn } = processHost.imports["host:process/process"];
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const child = hostSpawn("true", { args: [], env: [], stdin: "null", stdout: "null", stderr: "null" });
+      const status = child.wait();
+      if (status.code !== 0) throw new Error(`true exited with ${JSON.stringify(status)}`);
+      (child as unknown as Disposable)[Symbol.dispose]();
+    }
+    const elapsed = ns(start);
+    await processHost.close();
+    return { n, ns: elapsed };
+  },
+};
+
+async function runGuest(argv: string[]): Promise<void> {
+  const separator = argv.indexOf("--");
+  const own = separator < 0 ? argv : argv.slice(0, separator);
+  const guestArgs = separator < 0 ? [] : argv.slice(separator + 1);
+  const [component, allow = "", maybeMax, max] = own;
+  if (component === undefined) throw new Error("runner guest: expected a component path");
+  const maxProcesses = maybeMax === "--max" ? Number(max) : 10;
+  const rssStart = rssNow();
+  const marks = watchMarks();
+  const { instantiateComponent } = await import("host-process");
+  const started = process.hrtime.bigint();
+  const instance = await instantiateComponent(component, {
+    policy: { allow: allow.split(",").filter(Boolean), maxProcesses },
+    args: ["bench", ...guestArgs],
+  });
+  const instantiateNs = ns(started);
+  const rssInstantiated = rssNow();
+  // The guest prints its RESULT line to this process's stdout.
+  const code = await instance.run();
+  const rssAfterRun = rssNow();
+  await instance.close();
+  if (code !== 0) throw new Error(`guest exited with code ${code}`);
+  runner({ rssStart, rssInstantiated, rssAfterRun, instantiateNs, ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark:${k}`, v])) });
+}
+
+/**
+ * The guest's stdout is this process's stdout, written synchronously on the
+ * main thread (preview2-shim calls process.stdout.write): a `MARK <name>` line
+ * is seen, and the RSS sampled, while the guest waits for that write.
+ */
+function watchMarks(): Record<string, number> {
+  const marks: Record<string, number> = {};
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    for (const match of text.matchAll(/^MARK (\S+)$/gm)) marks[match[1]!] = rssNow();
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  return marks;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [mode, ...rest] = argv;
+  if (mode === "guest") return runGuest(rest);
+  const table = mode === "native" ? native : mode === "host" ? host : undefined;
+  const [scenario = "", ...args] = rest;
+  const body = table?.[scenario];
+  if (!body) throw new Error(`runner: unknown ${mode} scenario ${JSON.stringify(scenario)}`);
+  const rssStart = rssNow();
+  result(await body(args));
+  runner({ rssStart });
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`runner: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
