@@ -44,7 +44,8 @@ async function build(argv: string[]): Promise<number> {
   } finally {
     await done();
   }
-  const shown = relative(process.cwd(), result.output) || result.output;
+  const fromHere = relative(process.cwd(), result.output);
+  const shown = fromHere === "" || fromHere.startsWith("..") ? result.output : fromHere;
   process.stderr.write(`built ${shown} (${(result.bytes / 1048576).toFixed(1)} MiB) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return 0;
 }

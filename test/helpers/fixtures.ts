@@ -22,6 +22,9 @@ export const FIXTURES = {
   guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
+  gitSummary: join(ROOT, "examples", "git-summary", "main.ts"),
+  repl: join(ROOT, "examples", "repl", "main.ts"),
+  pipeline: join(ROOT, "examples", "pipeline", "main.ts"),
 } as const;
 
 export type FixtureName = keyof typeof FIXTURES;
