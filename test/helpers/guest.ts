@@ -10,19 +10,22 @@ export interface GuestRun {
   output: string;
 }
 
-/**
- * Instantiates `component` with `lifecycle <scenario> <json>` as arguments and
- * runs it; the instance is left open for the test to inspect and close. The
- * guest's stdout is `process.stdout` (preview2-shim writes it there), so it
- * is captured for the duration of the run.
- */
-export async function runGuest(
+/** Instantiates `component` with `guest <scenario> <json>` as its arguments. */
+export function instantiateGuest(
   component: string,
   scenario: string,
   config: unknown = {},
   options: InstantiateOptions = {},
-): Promise<GuestRun> {
-  const instance = await instantiateComponent(component, { ...options, args: ["guest", scenario, JSON.stringify(config)] });
+): Promise<ComponentInstance> {
+  return instantiateComponent(component, { ...options, args: ["guest", scenario, JSON.stringify(config)] });
+}
+
+/**
+ * Runs an instance's `wasi:cli/run`; the instance is left open for the test to
+ * inspect and close. The guest's stdout is `process.stdout` (preview2-shim
+ * writes it there), so it is captured for the duration of the run.
+ */
+export async function runInstance(instance: ComponentInstance): Promise<GuestRun> {
   const write = process.stdout.write;
   let output = "";
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -40,4 +43,9 @@ export async function runGuest(
   const lines = output.split("\n");
   const values = (kind: string) => lines.filter((l) => l.startsWith(`${kind} `)).map((l) => JSON.parse(l.slice(kind.length + 1)));
   return { instance, outcome, ready: values("READY"), result: values("RESULT")[0], output };
+}
+
+/** `instantiateGuest`, then `runInstance`. */
+export async function runGuest(...args: Parameters<typeof instantiateGuest>): Promise<GuestRun> {
+  return runInstance(await instantiateGuest(...args));
 }
