@@ -5,14 +5,23 @@
  * since (4006–4008). `ProcessError.code` is one of these.
  */
 export const ErrorCode = {
+  /** 4000: reading or writing a child's pipe failed, or the host is closed. */
   Io: 4000,
+  /** 4001: the host's policy does not allow the command, its arguments, a variable, the cwd or an inherited stream. */
   PermissionDenied: 4001,
+  /** 4002: the command or the working directory does not exist. */
   NotFound: 4002,
+  /** 4003: the operating system refused to start the program. */
   SpawnFailed: 4003,
+  /** 4004: the child handle is not this instance's. */
   ProcessNotFound: 4004,
+  /** 4005: the child has already exited. */
   AlreadyExited: 4005,
+  /** 4006: a malformed argument (NUL byte, empty command, unknown signal, bad variable name). */
   InvalidArgument: 4006,
+  /** 4007: a limit of the policy was reached (concurrent children, output size). */
   LimitExceeded: 4007,
+  /** 4008: the child ran longer than the policy's `timeoutMs`. */
   TimedOut: 4008,
 } as const;
 

@@ -21,24 +21,37 @@ import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
 /** The WIT `spawn-options` record as jco lifts it. */
 export type SpawnOptions = Omit<SpawnRequest, "command">;
 
+/** The WIT `exit-status` record: how a child ended. */
 export interface ExitStatus {
+  /** The exit code, absent if a signal ended the child. */
   code?: number | undefined;
+  /** The signal that ended the child ("SIGKILL" …). */
   signal?: string | undefined;
 }
 
+/** The WIT `child-status` record, taken without blocking. */
 export interface ChildStatus {
+  /** The child's number among the instance's children. */
   id: number;
+  /** Whether it is still running. */
   running: boolean;
+  /** Its exit code once it has exited normally. */
   exitCode?: number | undefined;
+  /** The signal that ended it. */
   signal?: string | undefined;
 }
 
+/** The WIT `process-output` record: what `output` collected. */
 export interface ProcessOutput {
+  /** How the child ended. */
   status: ExitStatus;
+  /** All of its stdout (up to `maxOutputBytes`). */
   stdout: Uint8Array;
+  /** All of its stderr (up to `maxOutputBytes`). */
   stderr: Uint8Array;
 }
 
+/** Options of {@link createProcessHost} other than the policy. */
 export interface ProcessHostOptions {
   /** How long `close()` (and dropping a running child) waits after SIGTERM before SIGKILL. Default 2000 ms. */
   killGraceMs?: number;
@@ -52,28 +65,48 @@ export interface ProcessHostOptions {
 
 /** The object a guest sees as a `child` resource. */
 export interface ChildResource {
+  /** A number unique among this instance's children. */
   id(): number;
+  /** The operating system's process id. */
   pid(): number;
+  /** The child's stdin as a `wasi:io` output stream, once; dropping it closes the child's stdin. */
   takeStdin(): OutputStream | undefined;
+  /** The child's stdout as a `wasi:io` input stream, once. */
   takeStdout(): InputStream | undefined;
+  /** The child's stderr as a `wasi:io` input stream, once. */
   takeStderr(): InputStream | undefined;
+  /** A `wasi:io` pollable, ready when the child has exited. */
   subscribe(): Pollable;
+  /** The child's state, without blocking. */
   status(): ChildStatus;
+  /** Blocks until the child exits. */
   wait(): ExitStatus;
+  /** Sends a signal by name, if the policy allows it. */
   kill(signal: string): void;
 }
 
+/** The class of {@link ChildResource}, as jco's resource imports are given. */
+export type ChildResourceClass = abstract new () => ChildResource;
+
+/** The `host:process/process` interface as jco expects its imports. */
 export interface ProcessImports {
-  Child: abstract new () => ChildResource;
+  /** The `child` resource class (guests cannot construct it; `spawn` does). */
+  Child: ChildResourceClass;
+  /** Starts a child under the policy, or throws a {@link ProcessHostError}. */
   spawn(command: string, options: SpawnOptions): ChildResource;
+  /** Runs a child to completion under the policy and collects its output. */
   output(command: string, options: SpawnOptions): ProcessOutput;
 }
 
+/** The `host:process/process` imports of one instance, with its policy and its children. */
 export interface ProcessHost {
   /** The policy this host enforces, validated and resolved. */
   readonly policy: NormalizedPolicy;
   /** Hand these to jco's `instantiate` under `host:process/process`. */
-  readonly imports: { "host:process/process": ProcessImports };
+  readonly imports: {
+    /** The interface's functions and the `child` resource. */
+    "host:process/process": ProcessImports;
+  };
   /** The smallest policy that allows exactly the spawns allowed so far (learn mode's result). */
   learnedPolicy(): ProcessPolicy;
   /** Process ids of this instance's children that have not exited. */

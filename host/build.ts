@@ -12,13 +12,17 @@ import { _clearPreopens, _setPreopens } from "@bytecodealliance/preview2-shim/fi
 import { build, type Plugin } from "esbuild";
 import { GUEST_MODULE, WIT_DIR } from "./paths.js";
 
+/** Options of {@link buildGuest}. */
 export interface BuildOptions {
   /** Where to write the component. */
   output: string;
 }
 
+/** What {@link buildGuest} wrote. */
 export interface BuildResult {
+  /** Absolute path of the component. */
   output: string;
+  /** Its size in bytes. */
   bytes: number;
 }
 

@@ -16,12 +16,15 @@ type Instantiate = (
   imports: Record<string, object>,
 ) => Promise<Record<string, unknown>>;
 
+/** A component transpiled by jco, ready to instantiate any number of times. */
 export interface LoadedComponent {
   /** SHA-256 of the component's bytes. */
   readonly hash: string;
+  /** Instantiates it with these imports (WASI and `host:process/process`); returns its exports. */
   instantiate(imports: Record<string, object>): Promise<Record<string, unknown>>;
 }
 
+/** Options of {@link loadComponent}. */
 export interface LoadOptions {
   /** Where transpiled components are kept. Default: `$HOST_PROCESS_CACHE_DIR`, else `$XDG_CACHE_HOME/host-process`, else `~/.cache/host-process`. */
   cacheDir?: string;
@@ -30,6 +33,7 @@ export interface LoadOptions {
 const TRANSPILER_ID = "jco-async-1";
 const loaded = new Map<string, Promise<LoadedComponent>>();
 
+/** Where transpiled components are kept unless `cacheDir` says otherwise (see {@link LoadOptions.cacheDir}). */
 export function defaultCacheDir(): string {
   return (
     process.env.HOST_PROCESS_CACHE_DIR ??

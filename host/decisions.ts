@@ -10,30 +10,39 @@ import type { ErrorCode } from "./errors.js";
 /** The `node:diagnostics_channel` name every decision is published on. */
 export const DECISION_CHANNEL = "host-process:decision";
 
+/** One decision of a process host: a spawn, an `output` or a signal, allowed or refused, with the rules behind it. */
 export interface PolicyDecision {
   /** Which process host (one per instance) decided. */
   readonly instance: number;
+  /** What the guest asked to do. */
   readonly action: "spawn" | "output" | "signal";
   /** As the guest asked. */
   readonly command: string;
+  /** The arguments, as the guest gave them. */
   readonly args: readonly string[];
   /** The real path that would execute, when it was resolved. */
   readonly resolved?: string | undefined;
+  /** Whether it was allowed. */
   readonly allowed: boolean;
   /** The rules that allowed it, or the one that refused it. */
   readonly rules: readonly string[];
   /** Learn mode: grants the policy lacked (allowed only because of learn mode). */
   readonly learned?: readonly string[] | undefined;
+  /** When refused: the error the guest got. */
   readonly code?: ErrorCode | undefined;
+  /** When refused: the message the guest got. */
   readonly message?: string | undefined;
 }
 
 /** What a capability checker is asked about: the request after the policy resolved and allowed it. */
 export interface CapabilityRequest {
+  /** As the guest asked. */
   readonly command: string;
   /** Real path of the program. */
   readonly file: string;
+  /** Exactly the arguments that would be passed. */
   readonly args: readonly string[];
+  /** The real working directory. */
   readonly cwd: string;
   /** Names of the variables the guest sets. */
   readonly env: readonly string[];

@@ -14,14 +14,18 @@ export const ERROR_CODES = [
   "timed-out",
 ] as const;
 
+/** A case of the WIT `error-code` enum (`"permission-denied"` …). */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The WIT `error` record, as jco lifts and lowers it. */
 export interface ProcessErrorRecord {
+  /** The WIT case. */
   code: ErrorCode;
+  /** Names the command and the rule that decided, and how to change it. */
   message: string;
 }
 
+/** The numeric code of a WIT case: 4000 + its index (`"permission-denied"` → 4001). */
 export function numericCode(code: ErrorCode): number {
   return 4000 + ERROR_CODES.indexOf(code);
 }
@@ -31,6 +35,7 @@ export function numericCode(code: ErrorCode): number {
  * jco turns a thrown value with an own `payload` into the `err` case.
  */
 export class ProcessHostError extends Error {
+  /** The `err` value the guest receives. */
   readonly payload: ProcessErrorRecord;
   /** The policy rule that decided, for the host's eyes (never sent to the guest). */
   readonly rule: string | undefined;
@@ -42,6 +47,7 @@ export class ProcessHostError extends Error {
     this.rule = options?.rule;
   }
 
+  /** The WIT case of `payload`. */
   get code(): ErrorCode {
     return this.payload.code;
   }

@@ -7,11 +7,13 @@ import { loadComponent, type LoadOptions } from "./component.js";
 import type { ProcessPolicy } from "./policy.js";
 import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
 
+/** Options of {@link instantiateComponent} and {@link runComponent}: the policy, the guest's arguments, the kill grace period and the cache. */
 export interface InstantiateOptions extends WasiOptions, ProcessHostOptions, LoadOptions {
   /** What the guest may run, and the rest of WASI it gets (`policy.wasi`). Default: nothing. */
   policy?: ProcessPolicy;
 }
 
+/** One instantiated component with its own process host: its policy and its children. */
 export interface ComponentInstance extends AsyncDisposable {
   /** The component's exports, as jco gives them. */
   readonly exports: Record<string, unknown>;

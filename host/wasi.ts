@@ -10,6 +10,7 @@ import { callExtension, inputStreamCreate } from "@bytecodealliance/preview2-shi
 import { createSockets } from "@bytecodealliance/preview2-shim/sockets";
 import type { WasiGrants } from "./policy.js";
 
+/** Per-instance WASI settings that are not grants of the policy. */
 export interface WasiOptions {
   /** The guest's `wasi:cli` arguments (the first is conventionally the program name). Default: none. */
   args?: string[];
@@ -30,12 +31,20 @@ function closedStdin() {
 
 /** Thrown by `wasi:cli/exit` so that a guest's exit ends the guest, not the host. */
 export class GuestExit extends Error {
-  constructor(readonly exitCode: number) {
+  constructor(
+    /** The code the guest passed to `wasi:cli/exit` (1 for `exit(err)`). */
+    readonly exitCode: number,
+  ) {
     super(`guest exited with code ${exitCode}`);
     this.name = "GuestExit";
   }
 }
 
+/**
+ * The WASI imports (every interface of the `command` world but
+ * `host:process/process`) for one instance: preview2-shim's implementations
+ * with this instance's own grants, arguments and streams.
+ */
 export function createWasiImports(grants: Required<WasiGrants>, options: WasiOptions = {}): Record<string, object> {
   const args = [...(options.args ?? [])];
   const env = Object.entries(grants.env);

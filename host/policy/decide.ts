@@ -12,16 +12,24 @@ import { judgeVariable } from "./environment.js";
 import type { NormalizedPolicy } from "./normalize.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
+/** What happens to one of a child's standard streams: the host's own, a pipe to the guest, or `/dev/null`. */
 export type StdioMode = "inherit" | "piped" | "null";
 
 /** What a guest asks for (the WIT `spawn-options`, as jco lifts it). */
 export interface SpawnRequest {
+  /** The command as the guest named it. */
   command: string;
+  /** Its arguments. */
   args: string[];
+  /** The working directory it asked for, if any. */
   cwd?: string | undefined;
+  /** Variables it sets for the child. */
   env: [string, string][];
+  /** The child's stdin. */
   stdin: StdioMode;
+  /** The child's stdout. */
   stdout: StdioMode;
+  /** The child's stderr. */
   stderr: StdioMode;
 }
 
@@ -29,10 +37,15 @@ export interface SpawnRequest {
 export interface SpawnPlan {
   /** Real path of the executable. */
   file: string;
+  /** The program's `argv[0]`: the executable's name. */
   argv0: string;
+  /** Exactly the checked arguments. */
   args: string[];
+  /** Real path of the working directory. */
   cwd: string;
+  /** The child's whole environment. */
   env: Record<string, string>;
+  /** stdin, stdout, stderr. */
   stdio: [StdioMode, StdioMode, StdioMode];
 }
 
@@ -43,7 +56,9 @@ export interface SpawnPlan {
  */
 export type EnforcementMode = "enforce" | "learn";
 
+/** What {@link planSpawn} decided for an allowed request. */
 export interface SpawnDecision {
+  /** Exactly what will be executed. */
   plan: SpawnPlan;
   /** The rules that allowed it. */
   rules: string[];

@@ -8,14 +8,19 @@ import type { SpawnPlan, SpawnRequest } from "./decide.js";
 import type { CommandRule, NormalizedPolicy, ProcessPolicy } from "./normalize.js";
 import { findOnPath, realPathOrUndefined } from "./resolve.js";
 
+/** Learn mode: records the spawns a guest made, to write the smallest policy allowing exactly them. */
 export class PolicyRecorder {
   readonly #commands = new Map<string, { command: string; args: Map<string, string[]> }>();
   readonly #env = new Set<string>();
   readonly #cwds = new Set<string>();
   readonly #inherit = { stdin: false, stdout: false, stderr: false };
 
-  constructor(readonly policy: NormalizedPolicy) {}
+  constructor(
+    /** The policy in force; names the recorder finds on its search path stay names. */
+    readonly policy: NormalizedPolicy,
+  ) {}
 
+  /** Records one spawn that was allowed (in learn mode, possibly only because of it). */
   record(request: SpawnRequest, plan: SpawnPlan): void {
     // A bare name is kept when the search path finds the same real file; otherwise the real path.
     const name = basename(request.command);

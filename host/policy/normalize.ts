@@ -51,7 +51,14 @@ export interface ProcessPolicy {
   /** Directories (with everything below them) the guest may choose as a child's cwd. Default: none. */
   allowCwd?: string[];
   /** Whether a child may share the host's stdin/stdout/stderr. Default: stdout and stderr yes, stdin no. */
-  allowInherit?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  allowInherit?: {
+    /** The host's stdin. Default: false. */
+    stdin?: boolean;
+    /** The host's stdout. Default: true. */
+    stdout?: boolean;
+    /** The host's stderr. Default: true. */
+    stderr?: boolean;
+  };
   /** Signals the guest may send its children. Default: SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGSTOP, SIGCONT. */
   signals?: string[];
   /** Concurrent children per instance. Default: 10 (Forge's). */
@@ -85,25 +92,48 @@ export interface ChildLimits {
 
 /** A validated policy with every default filled in and every path resolved. */
 export interface NormalizedPolicy {
+  /** `allow` contains `"*"`. */
   readonly allowAll: boolean;
+  /** `deny` contains `"*"`. */
   readonly denyAll: boolean;
+  /** Real path of each allowed program → the rules that allow it. */
   readonly allowed: ReadonlyMap<string, AllowedCommand>;
   /** Real path → the deny entry that named it. */
   readonly denied: ReadonlyMap<string, string>;
+  /** Which variables the guest may set for its children. */
   readonly envGrant: EnvGrant;
+  /** What every child's environment starts from: the inherited variables and `PATH`. */
   readonly childEnv: Readonly<Record<string, string>>;
+  /** The absolute directories command names are looked up in. */
   readonly searchPath: readonly string[];
+  /** Real path of the children's working directory when the guest names none. */
   readonly defaultCwd: string;
+  /** Real paths of the directories (and below) the guest may choose as cwd. */
   readonly allowedCwds: readonly string[];
-  readonly allowInherit: { readonly stdin: boolean; readonly stdout: boolean; readonly stderr: boolean };
+  /** Which host streams a child may share. */
+  readonly allowInherit: {
+    /** The host's stdin. */
+    readonly stdin: boolean;
+    /** The host's stdout. */
+    readonly stdout: boolean;
+    /** The host's stderr. */
+    readonly stderr: boolean;
+  };
+  /** The signals the guest may send. */
   readonly signals: ReadonlySet<string>;
+  /** Concurrent children per instance. */
   readonly maxProcesses: number;
+  /** Per-child limits the spawner enforces. */
   readonly limits: ChildLimits;
+  /** The rest of WASI the guest itself gets. */
   readonly wasi: Required<WasiGrants>;
 }
 
+/** Concurrent children per instance unless `maxProcesses` says otherwise (Forge's 10). */
 export const DEFAULT_MAX_PROCESSES = 10;
+/** Bytes `output()` collects per stream unless `maxOutputBytes` says otherwise. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** The signals a guest may send unless `signals` says otherwise. */
 export const DEFAULT_SIGNALS = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"];
 
 const POLICY_KEYS = [
