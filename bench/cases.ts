@@ -221,6 +221,7 @@ export function defineCases(sizes: Sizes, guests: Guests): Case[] {
       sides: [
         { id: "native-output", label: "native Node, execFile", kind: "native", argv: ["native", "output", String(sizes.outputs)] },
         { id: "ts-guest-output", label: "TS guest, raw output()", kind: "ts-guest", argv: guest(guests.ts, ["echo"], ["output", String(sizes.outputs)]) },
+        { id: "host-output", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "output", String(sizes.outputs)] },
       ],
       metrics: [perOperation],
       goals: [{ metric: "latency", side: "ts-guest-output", op: "<=", ratio: 1.5 }],

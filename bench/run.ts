@@ -5,7 +5,11 @@
  * a Markdown table on stdout and in `<out>/latest.md`, every figure in
  * `<out>/latest.json`, and `<out>/throughput.svg` (throughput against read size).
  *
- *   node dist/bench/run.js [--quick] [--rounds N] [--only case,case] [--out DIR] [--no-profile]
+ *   node dist/bench/run.js [--quick] [--rounds N] [--only case,case] [--out DIR] [--no-profile] [--run-timeout S]
+ *
+ * A run that fails or hangs (killed after --run-timeout seconds, default 300)
+ * is recorded under `failures` with its error, and tried once more; figures
+ * come from successful runs only. The JSON is rewritten after every round.
  *
  * `--quick` runs tiny sizes once: it proves that every case still works and
  * says nothing about speed (the tests use it). Speed goals are never asserted:
@@ -13,7 +17,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +32,7 @@ interface Options {
   only: string[] | undefined;
   out: string;
   profile: boolean;
+  runTimeoutMs: number;
 }
 
 function options(argv: string[]): Options {
@@ -39,6 +44,7 @@ function options(argv: string[]): Options {
       only: { type: "string" },
       out: { type: "string" },
       "no-profile": { type: "boolean", default: false },
+      "run-timeout": { type: "string", default: "300" },
     },
   });
   const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
@@ -49,10 +55,13 @@ function options(argv: string[]): Options {
     only: values.only?.split(",").map((id) => id.trim()).filter(Boolean),
     out: values.out ?? RESULTS,
     profile: !values["no-profile"],
+    runTimeoutMs: Number(values["run-timeout"]) * 1000,
   };
 }
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
+
+let runTimeoutMs = 300_000;
 
 function runRunner(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; wallMs: number }> {
   const started = performance.now();
@@ -60,10 +69,18 @@ function runRunner(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdou
     execFile(
       process.execPath,
       [RUNNER, ...argv],
-      { cwd: ROOT, env: { ...process.env, HOST_PROCESS_CACHE_DIR: TRANSPILED, ...env }, maxBuffer: 512 * 1024 * 1024 },
+      {
+        cwd: ROOT,
+        env: { ...process.env, HOST_PROCESS_CACHE_DIR: TRANSPILED, ...env },
+        maxBuffer: 512 * 1024 * 1024,
+        // A hung run is killed (the host's watchdog then ends its children).
+        timeout: runTimeoutMs,
+        killSignal: "SIGKILL",
+      },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`runner ${argv.join(" ")} failed: ${error.message}\n${stderr}`));
-        else resolve({ stdout, stderr, wallMs: performance.now() - started });
+        if (!error) return resolve({ stdout, stderr, wallMs: performance.now() - started });
+        const hung = (error as { killed?: boolean }).killed ? ` (no answer after ${runTimeoutMs / 1000} s: killed)` : "";
+        reject(new Error(`runner ${argv.join(" ")} failed${hung}: ${error.message}\n${stderr.slice(-4000)}`));
       },
     );
   });
@@ -81,6 +98,7 @@ async function runSide(side: Side): Promise<RunOutput> {
 }
 
 function median(values: number[]): number {
+  if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -115,6 +133,7 @@ interface Section {
 function summarize(testCase: Case, metric: Metric, runs: Map<string, RunOutput[]>): Section {
   const sides = testCase.sides.filter((side) => !metric.sides || metric.sides.includes(side.id));
   const values = new Map(sides.map((side) => [side.id, (runs.get(side.id) ?? []).map((run) => metric.value(run))]));
+  // (A side whose every run failed has no samples: its median is NaN, and says so in the table.)
   const medians = new Map([...values].map(([id, samples]) => [id, median(samples)]));
   const base = medians.get(testCase.baseline)!;
   const rows = sides.map((side): Row => {
@@ -206,6 +225,7 @@ function chart(sections: Section[], title: string): string | undefined {
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
+  runTimeoutMs = opts.runTimeoutMs;
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: run \`npm run bench\` (it compiles host/ and bench/ first)`);
   const sizes = opts.quick ? QUICK : FULL;
   const startedAt = new Date();
@@ -222,20 +242,34 @@ async function main(): Promise<void> {
   for (const path of [ts.path, thin.path]) await runRunner(["guest", path, "true", "--", "spawn", "1"]);
 
   const runs = new Map<string, Map<string, RunOutput[]>>(cases.map((c) => [c.id, new Map()]));
+  const failures: { round: number; case: string; side: string; error: string }[] = [];
   const loads: number[][] = [];
+  await mkdir(opts.out, { recursive: true });
+  const rawRuns = () => Object.fromEntries([...runs].map(([id, bySide]) => [id, Object.fromEntries(bySide)]));
   for (let round = 0; round < opts.rounds; round++) {
     loads.push(loadavg());
     for (const testCase of cases) {
       // Alternate: every side once per round, starting one further each round.
       const order = testCase.sides.map((_, i) => testCase.sides[(i + round) % testCase.sides.length]!);
       for (const side of order) {
-        const run = await runSide(side);
-        const list = runs.get(testCase.id)!.get(side.id) ?? [];
-        list.push(run);
-        runs.get(testCase.id)!.set(side.id, list);
-        log(`round ${round + 1}/${opts.rounds} ${testCase.id} ${side.id}: ${JSON.stringify(run.result).slice(0, 120)}`);
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          try {
+            const run = await runSide(side);
+            const list = runs.get(testCase.id)!.get(side.id) ?? [];
+            list.push(run);
+            runs.get(testCase.id)!.set(side.id, list);
+            log(`round ${round + 1}/${opts.rounds} ${testCase.id} ${side.id}: ${JSON.stringify(run.result).slice(0, 120)}`);
+            break;
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            failures.push({ round: round + 1, case: testCase.id, side: side.id, error: message });
+            log(`round ${round + 1}/${opts.rounds} ${testCase.id} ${side.id}: FAILED (attempt ${attempt}): ${message.split("\n")[0]}`);
+          }
+        }
       }
     }
+    // Partial results survive an interrupted run.
+    await writeFile(join(opts.out, "partial.json"), `${JSON.stringify({ rounds: round + 1, failures, runs: rawRuns() }, null, 2)}\n`);
   }
 
   const sections = cases.flatMap((testCase) => testCase.metrics.map((metric) => summarize(testCase, metric, runs.get(testCase.id)!)));
@@ -268,17 +302,19 @@ async function main(): Promise<void> {
     sizes,
   };
   const table = markdown(sections);
+  const failureText = failures.length === 0 ? "" : `\nFailed runs (tried once more; not in the figures):\n\n${failures
+    .map((f) => `- round ${f.round}, ${f.case} / ${f.side}: ${f.error.split("\n")[0]}`)
+    .join("\n")}\n`;
   const header = `Run ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} cores (${environment.cpuModel}), ` +
     `${opts.rounds} round(s), medians; load average at round starts: ${loads.map((l) => l[0]!.toFixed(1)).join(", ")}.\n`;
 
-  await mkdir(opts.out, { recursive: true });
-  const raw = Object.fromEntries([...runs].map(([id, bySide]) => [id, Object.fromEntries(bySide)]));
-  await writeFile(join(opts.out, "latest.json"), `${JSON.stringify({ environment, sections, profiles, runs: raw }, null, 2)}\n`);
-  await writeFile(join(opts.out, "latest.md"), `${header}\n${table}`);
+  await writeFile(join(opts.out, "latest.json"), `${JSON.stringify({ environment, sections, profiles, failures, runs: rawRuns() }, null, 2)}\n`);
+  await writeFile(join(opts.out, "latest.md"), `${header}\n${table}${failureText}`);
+  await rm(join(opts.out, "partial.json"), { force: true });
   const svg = chart(sections, `Stdout throughput vs read size (${sizes.stdoutBytes / 1048576} MiB from head, Node ${process.version})`);
   if (svg) await writeFile(join(opts.out, "throughput.svg"), svg);
 
-  process.stdout.write(`${header}\n${table}\n`);
+  process.stdout.write(`${header}\n${table}${failureText}\n`);
   if (opts.profile) {
     process.stdout.write("Worker round trips (PREVIEW2_SHIM_DEBUG=1 trace):\n\n| run | operations | round trips | per operation |\n|---|---:|---:|---:|\n");
     for (const [name, p] of Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string }][]) {

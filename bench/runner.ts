@@ -176,6 +176,21 @@ const host: Record<string, (args: string[]) => Promise<unknown>> = {
     await processHost.close();
     return { n, ns: elapsed };
   },
+
+  async output([count = "10"]) {
+    const n = Number(count);
+    const { createProcessHost } = await import("host-process");
+    const processHost = createProcessHost({ allow: ["echo"] });
+    const { output } = processHost.imports["host:process/process"];
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const result = output("echo", { args: ["hello"], env: [], stdin: "null", stdout: "piped", stderr: "piped" });
+      if (result.stdout.byteLength !== 6) throw new Error(`echo printed ${result.stdout.byteLength} bytes`);
+    }
+    const elapsed = ns(start);
+    await processHost.close();
+    return { n, ns: elapsed };
+  },
 };
 
 async function runGuest(argv: string[]): Promise<void> {
