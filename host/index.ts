@@ -1,5 +1,7 @@
 /** host-process: the host API for running components that import `host:process/process`. */
 export { createProcessHost } from "./bindings.js";
+export { spawnerStats } from "./spawner/client.js";
+export type { SpawnerStats } from "./spawner/protocol.js";
 export type {
   ChildResource, ChildStatus, ExitStatus, ProcessHost, ProcessHostOptions, ProcessImports, ProcessOutput, SpawnOptions,
 } from "./bindings.js";

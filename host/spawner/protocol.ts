@@ -63,6 +63,21 @@ export interface Operations {
   /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */
   closeOwner: [[number, number], null];
   liveChildren: [[number], number[]];
+  /** What the spawner holds right now (for leak checks). */
+  stats: [[{ collectGarbage: boolean }], SpawnerStats];
+}
+
+export interface SpawnerStats {
+  /** Child records (running, or exited with a handle the guest still holds). */
+  children: number;
+  /** Instances with children, groups or pipes. */
+  owners: number;
+  /** Child pipes not yet closed. */
+  pipes: number;
+  /** Process groups that may still have members. */
+  groups: number;
+  /** The I/O worker's JavaScript heap. */
+  heapUsed: number;
 }
 
 export type Operation = keyof Operations;

@@ -11,11 +11,14 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { WorkerExtensionContext } from "@bytecodealliance/preview2-shim/io-worker";
 import type { ChildLimits, StdioMode } from "../policy.js";
 import { groupExists, hasLiveMembers, signalGroup } from "./groups.js";
 import type {
   ChildState, CollectedOutput, ExitInfo, Operation, Operations, ReleaseOptions, Result, SpawnArgs, SpawnedChild,
+  SpawnerStats,
 } from "./protocol.js";
 import { WatchdogLink } from "./watchdog-link.js";
 
@@ -75,6 +78,12 @@ function drain(pipe: Readable): void {
 
 function closed(stream: Readable): Promise<void> {
   return new Promise((resolve) => (stream.closed ? resolve() : stream.once("close", () => resolve())));
+}
+
+/** A full GC of this worker's heap, for exact leak checks (the vm trick: no process flag needed). */
+function collectWorkerGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
 
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -347,6 +356,13 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return owner ? [...owner.children.values()].filter((child) => child.exit === null).map((child) => child.pid) : [];
   }
 
+  function stats({ collectGarbage }: { collectGarbage: boolean }): SpawnerStats {
+    if (collectGarbage) collectWorkerGarbage();
+    let groups = 0;
+    for (const owner of owners.values()) groups += owner.groups.size;
+    return { children: children.size, owners: owners.size, pipes: pipes.size, groups, heapUsed: process.memoryUsage().heapUsed };
+  }
+
   const operations: { [K in Operation]: (...args: Operations[K][0]) => Operations[K][1] | Promise<Operations[K][1]> } = {
     spawn: spawnChild,
     output: collectOutput,
@@ -357,6 +373,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     dropPipe,
     closeOwner,
     liveChildren,
+    stats,
   };
 
   return (operation: string, args: unknown[]): unknown => {

@@ -1,0 +1,95 @@
+// Load and soak: many sequential spawns, many concurrent children over several
+// instances; afterwards no zombie, the host's file descriptors back to their
+// baseline, RSS within 10% of where it began. In CI at a small size;
+// `npm run soak` sets HOST_PROCESS_SOAK=full (10,000 spawns, 256 concurrent).
+import { runInNewContext } from "node:vm";
+import { setFlagsFromString } from "node:v8";
+import { describe, expect, inject, it } from "vitest";
+import { spawnerStats, type ComponentInstance, type SpawnerStats } from "host-process";
+import { instantiateGuest, runGuest, runInstance } from "./helpers/guest.js";
+import { liveMembersOfAll, openFds, rssBytes, until, zombieChildren } from "./helpers/processes.js";
+
+const fixtures = inject("fixtures");
+const FULL = process.env.HOST_PROCESS_SOAK === "full";
+const INSTANCES = 4;
+/** The measured load, and the smaller one run first so that RSS is measured from a warm steady state. */
+const LOAD = FULL ? { sequential: 10_000, concurrent: 256 } : { sequential: 500, concurrent: 64 };
+const WARM_UP = { sequential: 500, concurrent: 64 };
+const MAX_PER_INSTANCE = LOAD.concurrent / INSTANCES;
+const policy = { allow: ["echo", "cat"], maxProcesses: MAX_PER_INSTANCE };
+
+// Garbage (closed instances, their guests' memories) must not count as growth.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/**
+ * RSS once this thread's and the I/O worker's garbage is collected and the
+ * spawner holds nothing: the handles of closed instances go when their objects
+ * are collected (a FinalizationRegistry, whose callbacks run after the GC).
+ */
+async function settle(): Promise<number> {
+  const empty = (stats: SpawnerStats) => stats.children + stats.owners + stats.pipes + stats.groups === 0;
+  await until(() => {
+    collectGarbage();
+    return empty(spawnerStats({ collectGarbage: true }));
+  });
+  return rssBytes();
+}
+
+/** `count` sequential spawns (spawn, read, wait, drop) by one guest. */
+async function sequentialSpawns(count: number): Promise<void> {
+  const run = await runGuest(fixtures.lifecycle, "many", { count }, { policy });
+  await run.instance.close();
+  expect(run.result).toMatchObject({ count, failed: 0 });
+}
+
+/** Each instance exchanges a line with `perInstance` concurrent children, one instance after another. */
+async function fanouts(perInstance: number): Promise<void> {
+  for (let i = 0; i < INSTANCES; i++) {
+    const run = await runGuest(fixtures.lifecycle, "fanout", { count: perInstance }, { policy });
+    await run.instance.close();
+    expect(run.result).toEqual({ count: perInstance, wrong: 0, failed: 0 });
+  }
+}
+
+/** Each instance leaves `perInstance` children running, so that all run at once; then all are closed. */
+async function concurrentUntilClosed(perInstance: number): Promise<void> {
+  const holders: ComponentInstance[] = [];
+  const pids: number[] = [];
+  for (let i = 0; i < INSTANCES; i++) {
+    const instance = await instantiateGuest(fixtures.lifecycle, "hold", { count: perInstance }, { policy });
+    holders.push(instance);
+    pids.push(...(await runInstance(instance)).result.pids);
+  }
+  expect(new Set(pids).size).toBe(perInstance * INSTANCES);
+  expect(liveMembersOfAll(pids)).toHaveLength(perInstance * INSTANCES);
+  await Promise.all(holders.map((instance) => instance.close()));
+  expect(liveMembersOfAll(pids)).toEqual([]);
+}
+
+async function load({ sequential, concurrent }: { sequential: number; concurrent: number }): Promise<void> {
+  await sequentialSpawns(sequential);
+  await fanouts(concurrent / INSTANCES);
+  await concurrentUntilClosed(concurrent / INSTANCES);
+}
+
+describe(`soak: ${LOAD.sequential} sequential spawns, ${LOAD.concurrent} concurrent children over ${INSTANCES} instances`, () => {
+  it("leaves no zombie, no open descriptor and no memory behind", async () => {
+    // Warm-up: the component compiled, the I/O worker and the watchdog started, allocators grown.
+    await load(WARM_UP);
+    const baseline = { fds: openFds(), rss: await settle() };
+
+    await load(LOAD);
+
+    expect(zombieChildren()).toEqual([]);
+    // Pipes close in the I/O worker just after close() returns.
+    await until(() => openFds() <= baseline.fds);
+    const end = { fds: openFds(), rss: await settle() };
+    console.log(
+      `soak: ${LOAD.sequential} sequential + ${LOAD.concurrent} concurrent; zombies 0; fds ${baseline.fds} -> ${end.fds}; ` +
+        `RSS ${(baseline.rss / 2 ** 20).toFixed(1)} -> ${(end.rss / 2 ** 20).toFixed(1)} MiB (${((end.rss / baseline.rss - 1) * 100).toFixed(1)}%)`,
+    );
+    expect(end.fds).toBe(baseline.fds);
+    expect(end.rss).toBeLessThan(baseline.rss * 1.1);
+  }, FULL ? 3_600_000 : 600_000);
+});
