@@ -9,7 +9,7 @@ import {
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
 import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
-import { closeWhenDropped } from "./child-streams.js";
+import { closeWhenDropped, countedSkips, permittedWrites } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
 import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
@@ -223,9 +223,9 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       child.#handle = spawned.handle;
       child.#id = ++nextChildId;
       child.#pid = spawned.pid;
-      child.#stdin = spawned.stdin === undefined ? undefined : outputStreamCreate(spawned.stdin);
-      child.#stdout = spawned.stdout === undefined ? undefined : inputStreamCreate(spawned.stdout);
-      child.#stderr = spawned.stderr === undefined ? undefined : inputStreamCreate(spawned.stderr);
+      child.#stdin = spawned.stdin === undefined ? undefined : permittedWrites(outputStreamCreate(spawned.stdin));
+      child.#stdout = spawned.stdout === undefined ? undefined : countedSkips(inputStreamCreate(spawned.stdout));
+      child.#stderr = spawned.stderr === undefined ? undefined : countedSkips(inputStreamCreate(spawned.stderr));
       child.#exitFuture = spawned.exitFuture;
       child.#stdoutId = spawned.stdout;
       child.#stderrId = spawned.stderr;

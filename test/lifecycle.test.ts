@@ -146,6 +146,19 @@ describe("faults are typed errors, never crashes", () => {
     });
   });
 
+  it("blocking writes of any length wait for room (the shim would exit the host past 16 KiB); skips return counts", async () => {
+    const run = await guest(fixtures.lifecycle, "bigWrites", {}, { policy: { allow: ["wc", "head"] } });
+    expect(run.result).toEqual({ counted: String(2 << 20), skipped: 100_000, sink: { code: 0 }, source: { code: 0 } });
+  });
+
+  it("a write past check-write's permit traps the guest, not the host (the shim would exit the process)", async () => {
+    const run = await guest(fixtures.lifecycle, "overWrite", {}, { policy: { allow: ["cat"] } });
+    expect(run.outcome).toMatchObject({ thrown: expect.objectContaining({ message: expect.stringContaining("exceeds the") }) });
+    expect(run.result).toBeUndefined();
+    await run.instance.close();
+    expect(liveMembersOfAll(run.ready[0].pids)).toEqual([]);
+  });
+
   it("a guest that traps while its children run: the instance still closes, and nothing is left running", async () => {
     const run = await guest(fixtures.lifecycle, "tree", { then: "trap", count: 2 }, { policy: TREE });
     expect(run.outcome).toMatchObject({ thrown: expect.anything() });
