@@ -13,9 +13,9 @@ export interface Reference {
   value: number;
 }
 
-const WIDTH = 760;
+const WIDTH = 840;
 const HEIGHT = 440;
-const MARGIN = { left: 70, right: 230, top: 40, bottom: 55 };
+const MARGIN = { left: 70, right: 300, top: 40, bottom: 55 };
 
 function escape(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

@@ -6,9 +6,11 @@
  * `<out>/latest.json`, and `<out>/throughput.svg` (throughput against read size).
  *
  *   node dist/bench/run.js [--quick] [--rounds N] [--only case,case] [--out DIR] [--no-profile] [--run-timeout S]
+ *   node dist/bench/run.js --render bench/results/latest.json   (re-renders latest.md and the SVG beside it)
  *
- * A run that fails or hangs (killed after --run-timeout seconds, default 300)
- * is recorded under `failures` with its error, and tried once more; figures
+ * A run that fails or hangs (killed after --run-timeout seconds, default 300,
+ * 60 with --quick) is recorded under `failures` with its error, and tried
+ * again (twice more with --quick); figures
  * come from successful runs only. The JSON is rewritten after every round.
  *
  * `--quick` runs tiny sizes once: it proves that every case still works and
@@ -17,9 +19,9 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { throughputChart, type Series } from "./chart.js";
 import { defineCases, FULL, QUICK, type Case, type Metric, type RunOutput, type Side } from "./cases.js";
@@ -33,6 +35,10 @@ interface Options {
   out: string;
   profile: boolean;
   runTimeoutMs: number;
+  /** Tries per run (a known shim hang, see README "Performance", makes blocking-splice hang now and then). */
+  attempts: number;
+  /** Only re-render latest.md and throughput.svg from this latest.json. */
+  render: string | undefined;
 }
 
 function options(argv: string[]): Options {
@@ -44,7 +50,8 @@ function options(argv: string[]): Options {
       only: { type: "string" },
       out: { type: "string" },
       "no-profile": { type: "boolean", default: false },
-      "run-timeout": { type: "string", default: "300" },
+      "run-timeout": { type: "string" },
+      render: { type: "string" },
     },
   });
   const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
@@ -53,9 +60,11 @@ function options(argv: string[]): Options {
     quick: values.quick ?? false,
     rounds,
     only: values.only?.split(",").map((id) => id.trim()).filter(Boolean),
-    out: values.out ?? RESULTS,
+    out: values.out ?? (values.render ? dirname(values.render) : RESULTS),
     profile: !values["no-profile"],
-    runTimeoutMs: Number(values["run-timeout"]) * 1000,
+    runTimeoutMs: Number(values["run-timeout"] ?? (values.quick ? 60 : 300)) * 1000,
+    attempts: values.quick ? 3 : 2,
+    render: values.render,
   };
 }
 
@@ -168,7 +177,8 @@ function markdown(sections: Section[]): string {
     out.push(`**${section.title}** — ${section.metricTitle}, ${section.unit} (${section.better} is better; ratio = side ÷ baseline)`, "");
     out.push("| side | median | min – max | ratio | goal |", "|---|---:|---:|---:|---|");
     for (const row of section.rows) {
-      const label = row.side === section.baseline ? `${row.label} **(baseline)**` : row.label;
+      const cell = row.label.replace(/\|/g, "\\|");
+      const label = row.side === section.baseline ? `${cell} **(baseline)**` : cell;
       const goal = row.goal
         ? `${row.goal.op} ${row.goal.ratio}×${row.goal.against === section.baseline ? "" : ` ${row.goal.against}`}: ${row.goal.met ? "met" : "**missed**"}${row.goal.against === section.baseline ? "" : ` (${figure(row.goal.ratioAgainst)}×)`}`
         : "";
@@ -219,13 +229,21 @@ function chart(sections: Section[], title: string): string | undefined {
   return throughputChart(
     title,
     [series("ts-guest", "TS guest (blocking-read)", "#1f77b4"), series("thin-guest", "thin WAT guest (blocking-read)", "#d62728")],
-    [...reference("native-read", "native Node child.stdout", "#2ca02c"), ...reference("os-pipe", "raw OS pipe (head | wc -c)", "#7f7f7f")],
+    [
+      ...reference("os-pipe", "raw OS pipe (head | wc -c)", "#7f7f7f"),
+      ...reference("native-read", "native Node child.stdout", "#2ca02c"),
+      ...reference("native-read", "goal: 0.5× native Node", "#ff7f0e").map((ref) => ({ ...ref, value: ref.value / 2 })),
+    ],
   );
 }
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   runTimeoutMs = opts.runTimeoutMs;
+  if (opts.render) {
+    const report = JSON.parse(await readFile(opts.render, "utf8")) as Report;
+    return render(report, opts.out);
+  }
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} is missing: run \`npm run bench\` (it compiles host/ and bench/ first)`);
   const sizes = opts.quick ? QUICK : FULL;
   const startedAt = new Date();
@@ -252,7 +270,7 @@ async function main(): Promise<void> {
       // Alternate: every side once per round, starting one further each round.
       const order = testCase.sides.map((_, i) => testCase.sides[(i + round) % testCase.sides.length]!);
       for (const side of order) {
-        for (let attempt = 1; attempt <= 2; attempt++) {
+        for (let attempt = 1; attempt <= opts.attempts; attempt++) {
           try {
             const run = await runSide(side);
             const list = runs.get(testCase.id)!.get(side.id) ?? [];
@@ -301,27 +319,37 @@ async function main(): Promise<void> {
     rounds: opts.rounds,
     sizes,
   };
-  const table = markdown(sections);
-  const failureText = failures.length === 0 ? "" : `\nFailed runs (tried once more; not in the figures):\n\n${failures
-    .map((f) => `- round ${f.round}, ${f.case} / ${f.side}: ${f.error.split("\n")[0]}`)
-    .join("\n")}\n`;
-  const header = `Run ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} cores (${environment.cpuModel}), ` +
-    `${opts.rounds} round(s), medians; load average at round starts: ${loads.map((l) => l[0]!.toFixed(1)).join(", ")}.\n`;
-
   await writeFile(join(opts.out, "latest.json"), `${JSON.stringify({ environment, sections, profiles, failures, runs: rawRuns() }, null, 2)}\n`);
-  await writeFile(join(opts.out, "latest.md"), `${header}\n${table}${failureText}`);
   await rm(join(opts.out, "partial.json"), { force: true });
-  const svg = chart(sections, `Stdout throughput vs read size (${sizes.stdoutBytes / 1048576} MiB from head, Node ${process.version})`);
-  if (svg) await writeFile(join(opts.out, "throughput.svg"), svg);
+  await render({ environment, sections, profiles, failures }, opts.out);
+}
 
-  process.stdout.write(`${header}\n${table}${failureText}\n`);
-  if (opts.profile) {
-    process.stdout.write("Worker round trips (PREVIEW2_SHIM_DEBUG=1 trace):\n\n| run | operations | round trips | per operation |\n|---|---:|---:|---:|\n");
-    for (const [name, p] of Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string }][]) {
-      process.stdout.write(`| ${name} | ${p.operations} ${p.per} | ${p.totalCalls} | ${p.callsPerOperation.toFixed(2)} |\n`);
-    }
-  }
-  log(`\nwrote ${join(opts.out, "latest.json")}, latest.md${svg ? ", throughput.svg" : ""}`);
+interface Report {
+  environment: { date: string; node: string; cpus: number; cpuModel?: string; rounds: number; loadAverageAtRoundStart: number[][]; sizes: { stdoutBytes: number } };
+  sections: Section[];
+  profiles: Record<string, unknown>;
+  failures: { round: number; case: string; side: string; error: string }[];
+}
+
+/** Writes latest.md and throughput.svg (into `out`) from a report, and prints the tables. */
+async function render(report: Report, out: string): Promise<void> {
+  const { environment, sections, profiles, failures } = report;
+  const table = markdown(sections);
+  const failureText = failures.length === 0 ? "" : `\nFailed runs (each tried again; not in the figures):\n\n${failures
+    .map((f) => `- round ${f.round}, ${f.case} / ${f.side}: ${f.error.split("\n")[0]!.replace(/^runner .*? failed/, "failed").replace(/: Command failed:.*$/, "")}`)
+    .join("\n")}\n`;
+  const loads = environment.loadAverageAtRoundStart.map((l) => l[0]!.toFixed(1)).join(", ");
+  const header = `Run ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} cores (${environment.cpuModel}), ` +
+    `${environment.rounds} round(s), medians; load average at round starts: ${loads}.\n`;
+  const entries = Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string }][];
+  const profileText = entries.length === 0 ? "" : `\nWorker round trips (PREVIEW2_SHIM_DEBUG=1 trace):\n\n| run | operations | round trips | per operation |\n|---|---:|---:|---:|\n${entries
+    .map(([name, p]) => `| ${name} | ${p.operations} ${p.per} | ${p.totalCalls} | ${p.callsPerOperation.toFixed(2)} |`)
+    .join("\n")}\n`;
+  await writeFile(join(out, "latest.md"), `${header}\n${table}${failureText}${profileText}`);
+  const svg = chart(sections, `Stdout throughput vs read size (${environment.sizes.stdoutBytes / 1048576} MiB from head, Node ${environment.node})`);
+  if (svg) await writeFile(join(out, "throughput.svg"), svg);
+  process.stdout.write(`${header}\n${table}${failureText}${profileText}`);
+  log(`\nwrote ${join(out, "latest.json")}, latest.md${svg ? ", throughput.svg" : ""}`);
 }
 
 main().catch((error: unknown) => {
