@@ -7,9 +7,8 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { componentize } from "@bytecodealliance/componentize-js";
 import { _clearPreopens, _setPreopens } from "@bytecodealliance/preview2-shim/filesystem";
-import { build, type Plugin } from "esbuild";
+import type { Plugin } from "esbuild";
 import { GUEST_MODULE, WIT_DIR } from "./paths.js";
 
 /** Options of {@link buildGuest}. */
@@ -55,6 +54,9 @@ export async function bundleGuest(entry: string): Promise<string> {
   const absolute = resolve(entry);
   const info = await stat(absolute).catch(() => undefined);
   if (!info?.isFile()) throw new Error(`Cannot build ${JSON.stringify(entry)}: no such file`);
+  // Loaded on first use: esbuild and componentize-js would otherwise more than double
+  // every host's memory, and every child's fork() copies the host's page tables.
+  const { build } = await import("esbuild");
   const result = await build({
     stdin: { contents: runWrapper(absolute), resolveDir: process.cwd(), sourcefile: "host-process-run.js", loader: "js" },
     bundle: true,
@@ -83,6 +85,7 @@ export async function buildGuest(entry: string, options: BuildOptions): Promise<
     _setPreopens({ [WIT_DIR]: WIT_DIR });
     let component: Uint8Array;
     try {
+      const { componentize } = await import("@bytecodealliance/componentize-js");
       ({ component } = await componentize({
         sourcePath,
         witPath: WIT_DIR,

@@ -8,7 +8,6 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { transpile } from "@bytecodealliance/jco";
 
 /** jco's `instantiate` in async instantiation mode. */
 type Instantiate = (
@@ -46,6 +45,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function transpileInto(dir: string, bytes: Uint8Array): Promise<void> {
+  // Loaded only on a cache miss (see build.ts on why memory matters).
+  const { transpile } = await import("@bytecodealliance/jco");
   const { files } = await transpile(bytes, {
     name: "component",
     instantiation: "async",
