@@ -67,6 +67,7 @@ export interface Operations {
   stats: [[{ collectGarbage: boolean }], SpawnerStats];
 }
 
+/** What the spawner holds right now, for leak checks (see `spawnerStats()`). */
 export interface SpawnerStats {
   /** Child records (running, or exited with a handle the guest still holds). */
   children: number;
