@@ -185,20 +185,28 @@ export default function createSpawner(context: WorkerExtensionContext) {
         },
       };
     }
-    const child = spawn(plan.file, plan.args, {
-      argv0: plan.argv0,
-      cwd: plan.cwd,
-      env: plan.env,
-      stdio,
-      shell: false,
-      windowsHide: true,
-      // setsid(): the child leads a new process group (and session), which
-      // kill, a timeout and close() signal as a whole.
-      detached: true,
+    const refused = (error: NodeJS.ErrnoException): Result<never> => ({
+      err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
     });
+    let child: ChildProcess;
+    try {
+      child = spawn(plan.file, plan.args, {
+        argv0: plan.argv0,
+        cwd: plan.cwd,
+        env: plan.env,
+        stdio,
+        shell: false,
+        windowsHide: true,
+        // setsid(): the child leads a new process group (and session), which
+        // kill, a timeout and close() signal as a whole.
+        detached: true,
+      });
+    } catch (error) {
+      // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
+      return refused(error as NodeJS.ErrnoException);
+    }
     if (child.pid === undefined) {
-      const error = await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve));
-      return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` } };
+      return refused(await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve)));
     }
     const pid = child.pid;
     owner.groups.set(pid, graceMs);
