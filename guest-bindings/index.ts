@@ -10,7 +10,7 @@
  * ```
  *
  * `host-process build` resolves `import … from "host:process"` to this module.
- * @module
+ * @module host:process
  */
 /// <reference path="./generated/interfaces/host-process-process.d.ts" />
 import * as raw from "host:process/process@0.1.0";

@@ -1,4 +1,7 @@
-/** host-process: the host API for running components that import `host:process/process`. */
+/**
+ * host-process: the host API for running components that import `host:process/process`.
+ * @module host-process
+ */
 export { createProcessHost } from "./bindings.js";
 export { spawnerStats } from "./spawner/client.js";
 export type { SpawnerStats } from "./spawner/protocol.js";

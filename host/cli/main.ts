@@ -2,6 +2,7 @@
  * The `host-process` command line: `build`, `run`, `wit`, and help for each.
  * `main` returns the exit status instead of exiting, so it can be called from
  * code (`import { main } from "host-process/cli"`).
+ * @module host-process/cli
  */
 import { open } from "node:fs/promises";
 import { basename, dirname, extname, join, relative } from "node:path";
