@@ -19,7 +19,7 @@ export interface Side {
   /** Arguments of bench/runner.ts. */
   argv: string[];
   /** What drew it: "native" and "shell" sides are Node or the OS alone. */
-  kind: "ts-guest" | "thin-guest" | "host" | "native" | "shell" | "jco-std";
+  kind: "ts-guest" | "thin-guest" | "host" | "native" | "shell" | "jco-std" | "jco-std-guest";
   /** For the chart: the guest's read size. */
   readSize?: number;
 }
@@ -93,6 +93,8 @@ export const QUICK: Sizes = {
 export interface Guests {
   ts: string;
   thin: string;
+  /** The thin guest that spawns through jco-std's `jco:node/child-process`. */
+  thinJcoStd: string;
 }
 
 const MB = 1e6;
@@ -209,6 +211,12 @@ export function defineCases(sizes: Sizes, guests: Guests): Case[] {
           label: "jco-std jco:node/child-process spawnSync host, called from Node",
           kind: "jco-std",
           argv: ["native", "jco-std", String(sizes.spawns)],
+        },
+        {
+          id: "jco-std-thin-guest-spawn",
+          label: "thin (WAT) guest, spawn-sync through jco-std's host",
+          kind: "jco-std-guest",
+          argv: ["jco-std-guest", guests.thinJcoStd, "--", "spawn", String(sizes.spawns)],
         },
       ],
       metrics: [perOperation],

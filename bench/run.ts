@@ -25,7 +25,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { throughputChart, type Series } from "./chart.js";
 import { defineCases, FULL, QUICK, type Case, type Metric, type RunOutput, type Side } from "./cases.js";
-import { buildThinGuest, buildTsGuest } from "./guests.js";
+import { buildThinGuest, buildThinJcoStdGuest, buildTsGuest } from "./guests.js";
 import { RESULTS, ROOT, RUNNER, TRANSPILED } from "./paths.js";
 
 interface Options {
@@ -249,15 +249,17 @@ async function main(): Promise<void> {
   const startedAt = new Date();
 
   log("building guests (cached by content hash) …");
-  const [ts, thin] = [await buildTsGuest(), await buildThinGuest()];
-  log(`  TS guest   ${ts.path} ${ts.cached ? "(cached)" : `(built in ${(ts.buildMs / 1000).toFixed(1)} s)`}`);
-  log(`  thin guest ${thin.path} ${thin.cached ? "(cached)" : `(built in ${(thin.buildMs / 1000).toFixed(1)} s)`}`);
+  const [ts, thin, thinJcoStd] = [await buildTsGuest(), await buildThinGuest(), await buildThinJcoStdGuest()];
+  for (const [name, built] of [["TS guest", ts], ["thin guest", thin], ["jco-std thin guest", thinJcoStd]] as const) {
+    log(`  ${name.padEnd(18)} ${built.path} ${built.cached ? "(cached)" : `(built in ${(built.buildMs / 1000).toFixed(1)} s)`}`);
+  }
 
-  const cases = defineCases(sizes, { ts: ts.path, thin: thin.path }).filter((c) => !opts.only || opts.only.includes(c.id));
+  const cases = defineCases(sizes, { ts: ts.path, thin: thin.path, thinJcoStd: thinJcoStd.path }).filter((c) => !opts.only || opts.only.includes(c.id));
   if (cases.length === 0) throw new Error(`--only ${opts.only?.join(",")} names no case`);
 
   // Untimed warm-up: transpiles each component once (cached on disk) and warms the page cache.
   for (const path of [ts.path, thin.path]) await runRunner(["guest", path, "true", "--", "spawn", "1"]);
+  await runRunner(["jco-std-guest", thinJcoStd.path, "--", "spawn", "1"]);
 
   const runs = new Map<string, Map<string, RunOutput[]>>(cases.map((c) => [c.id, new Map()]));
   const failures: { round: number; case: string; side: string; error: string }[] = [];

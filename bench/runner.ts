@@ -6,7 +6,10 @@
  *       passes the guest's own `RESULT` line through;
  *   runner.js native <scenario> [args]   the same work done by plain Node
  *   runner.js host <scenario> [args]     the host's imports called from Node, no guest
- *   runner.js jco-std <n>                jco-std's `jco:node/child-process` host
+ *   runner.js native jco-std <n>         jco-std's `jco:node/child-process` host, called from Node
+ *   runner.js jco-std-guest <component.wasm> -- <guest args>
+ *       a component importing `jco:node/child-process`, served by jco-std's
+ *       Node host (and this host's WASI for the rest)
  *
  * Every mode ends with `RUNNER <json>`: memory figures of this process,
  * including its RSS at each `MARK <name>` line a guest printed (sampled
@@ -234,9 +237,35 @@ function watchMarks(): Record<string, number> {
   return marks;
 }
 
+/** A component served by jco-std's `jco:node/child-process` Node host: the peer, run as a component. */
+async function runJcoStdGuest(argv: string[]): Promise<void> {
+  const separator = argv.indexOf("--");
+  const [component] = argv.slice(0, separator < 0 ? argv.length : separator);
+  const guestArgs = separator < 0 ? [] : argv.slice(separator + 1);
+  if (component === undefined) throw new Error("runner jco-std-guest: expected a component path");
+  const rssStart = rssNow();
+  const { createWasiImports, loadComponent, normalizePolicy } = await import("host-process");
+  const childProcess = await import("@bytecodealliance/jco-std/wasi/0.2.x/node/24.x.x/child-process/host/node");
+  const started = process.hrtime.bigint();
+  const loaded = await loadComponent(component);
+  const exports = await loaded.instantiate({
+    ...createWasiImports(normalizePolicy({}).wasi, { args: ["bench", ...guestArgs] }),
+    "jco:node/child-process": childProcess,
+  });
+  const instantiateNs = ns(started);
+  const rssInstantiated = rssNow();
+  const run = Object.entries(exports).find(([name]) => name === "run" || name.startsWith("wasi:cli/run@"))?.[1] as
+    | { run(): void | Promise<void> }
+    | undefined;
+  if (!run) throw new Error("the component exports no wasi:cli/run");
+  await run.run();
+  runner({ rssStart, rssInstantiated, rssAfterRun: rssNow(), instantiateNs });
+}
+
 async function main(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
   if (mode === "guest") return runGuest(rest);
+  if (mode === "jco-std-guest") return runJcoStdGuest(rest);
   const table = mode === "native" ? native : mode === "host" ? host : undefined;
   const [scenario = "", ...args] = rest;
   const body = table?.[scenario];

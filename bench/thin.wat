@@ -14,11 +14,18 @@
 ;; its ten fields, results that do not fit one core value are written to a
 ;; return area whose address is the last parameter, and lists the host returns
 ;; are allocated through `cabi_realloc` (a bump allocator, reset before each read).
+;;
+;; Lines marked `;;@stdin-from` belong to spawn-options' `stdin-from` field
+;; (pipelines); bench/guests.ts drops them when wit/ does not have that field.
 (module
   (import "host:process/process@0.1.0" "spawn"
     ;; command (ptr, len); options: args (ptr, len), cwd (is-some, ptr, len),
-    ;; env (ptr, len), stdin, stdout, stderr (enum stdio); return area
-    (func $spawn (param i32 i32  i32 i32  i32 i32 i32  i32 i32  i32 i32 i32  i32)))
+    ;; env (ptr, len), stdin, stdout, stderr (enum stdio), stdin-from
+    ;; (is-some, input-stream); return area
+    (func $spawn
+      (param i32 i32  i32 i32  i32 i32 i32  i32 i32  i32 i32 i32)
+      (param i32 i32) ;;@stdin-from
+      (param i32)))
   (import "host:process/process@0.1.0" "[method]child.take-stdout" (func $take_stdout (param i32 i32)))
   (import "host:process/process@0.1.0" "[method]child.wait" (func $wait (param i32 i32)))
   (import "host:process/process@0.1.0" "[resource-drop]child" (func $drop_child (param i32)))
@@ -133,7 +140,7 @@
         (drop (call $flush))
         (unreachable))))
 
-  ;; spawn(command, { args, cwd: none, env: [], stdin: null, stdout, stderr: null }) -> child
+  ;; spawn(command, { args, cwd: none, env: [], stdin: null, stdout, stderr: null, stdin-from: none }) -> child
   (func $spawn_child (param $cmd i32) (param $cmd_len i32) (param $args i32) (param $nargs i32) (param $stdout i32) (result i32)
     (call $spawn
       (local.get $cmd) (local.get $cmd_len)
@@ -141,6 +148,7 @@
       (i32.const 0) (i32.const 0) (i32.const 0)
       (i32.const 0) (i32.const 0)
       (global.get $STDIO_NULL) (local.get $stdout) (global.get $STDIO_NULL)
+      (i32.const 0) (i32.const 0) ;;@stdin-from: none
       (global.get $RET))
     (call $fail_if_err)
     (i32.load offset=4 (global.get $RET)))
