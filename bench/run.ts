@@ -254,7 +254,8 @@ async function main(): Promise<void> {
     log(`  ${name.padEnd(18)} ${built.path} ${built.cached ? "(cached)" : `(built in ${(built.buildMs / 1000).toFixed(1)} s)`}`);
   }
 
-  const cases = defineCases(sizes, { ts: ts.path, thin: thin.path, thinJcoStd: thinJcoStd.path }).filter((c) => !opts.only || opts.only.includes(c.id));
+  const features = { stdinFrom: /\bstdin-from\s*:/.test(await readFile(join(ROOT, "wit", "process.wit"), "utf8")) };
+  const cases = defineCases(sizes, { ts: ts.path, thin: thin.path, thinJcoStd: thinJcoStd.path }, features).filter((c) => !opts.only || opts.only.includes(c.id));
   if (cases.length === 0) throw new Error(`--only ${opts.only?.join(",")} names no case`);
 
   // Untimed warm-up: transpiles each component once (cached on disk) and warms the page cache.
@@ -319,6 +320,7 @@ async function main(): Promise<void> {
     command: `npm run bench --${opts.quick ? " --quick" : ""}${opts.rounds !== (opts.quick ? 1 : 5) ? ` --rounds ${opts.rounds}` : ""}`,
     quick: opts.quick,
     rounds: opts.rounds,
+    features,
     sizes,
   };
   await writeFile(join(opts.out, "latest.json"), `${JSON.stringify({ environment, sections, profiles, failures, runs: rawRuns() }, null, 2)}\n`);

@@ -77,7 +77,7 @@ describe("npm run bench -- --quick", () => {
     expect(sides("stdout")).toEqual(expect.arrayContaining([
       "native-read", "os-pipe", "ts-guest-read-65536", "ts-guest-read-1048576", "thin-guest-read-65536", "thin-guest-read-1048576",
     ]));
-    expect(sides("splice")).toEqual(["native-pipe", "shell-pipe", "ts-guest-splice"]);
+    expect(sides("splice")).toEqual(expect.arrayContaining(["native-pipe", "shell-pipe", "ts-guest-splice"]));
     expect(sides("spawn")).toEqual(expect.arrayContaining(["native-spawn", "ts-guest-spawn", "thin-guest-spawn", "host-spawn", "jco-std-spawn", "jco-std-thin-guest-spawn"]));
   });
 

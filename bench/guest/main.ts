@@ -162,8 +162,38 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     return { n, ns };
   },
 
-  // A new case (e.g. a host-side pipeline, once `spawn` accepts another
-  // child's stdout as stdin) is one more entry here and one in bench/cases.ts.
+  /**
+   * pipeline <bytes>: `head -c bytes /dev/zero` into `wc -c`, joined by the
+   * host with an OS pipe (spawn-options' `stdin-from`: the bytes never reach
+   * the host). The harness runs it only when wit/ has that field.
+   */
+  pipeline() {
+    const size = int(0, 1 << 20);
+    const start = now();
+    const source = raw.spawn("head", options("null", "piped", "null", ["-c", String(size), "/dev/zero"]));
+    const from = source.takeStdout()!;
+    // Written so that it also compiles against a WIT without the field (it is then ignored).
+    const sink = raw.spawn("wc", { ...options("null", "piped", "null", ["-c"]), stdinFrom: from } as raw.SpawnOptions);
+    const out = sink.takeStdout()!;
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      try {
+        text += decoder.decode(out.blockingRead(1024n));
+      } catch (error) {
+        if (isClosed(error)) break;
+        throw error;
+      }
+    }
+    out[Symbol.dispose]();
+    const status = [source.wait(), sink.wait()];
+    const ns = elapsed(start);
+    source[Symbol.dispose]();
+    sink[Symbol.dispose]();
+    return { bytes: Number(text.trim()), ns, status };
+  },
+
+  // A new case is one more entry here and one in bench/cases.ts.
 };
 
 const body = scenarios[scenario];
