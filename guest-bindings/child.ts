@@ -1,5 +1,6 @@
 /** A running child as the guest module presents it: line streams, stdin, wait, kill, status. */
 import type * as raw from "host:process/process@0.1.0";
+import type { InputStream } from "wasi:io/streams@0.2.12";
 import { call, ProcessError } from "./errors.js";
 import { LineDecoder } from "./lines.js";
 import { PipeReader, StdinWriter } from "./pipes.js";
@@ -43,6 +44,22 @@ export interface ReadResult {
  * for await (const line of child.stdout) console.log(line);
  * ```
  */
+/** How `spawn({ stdin: other.stdout })` takes the pipe under a LineStream. */
+const pipeOf = new WeakMap<LineStream, PipeReader>();
+
+/**
+ * The stream under `lines`, to become another child's stdin; fails if it is
+ * not a single piped stream or has already been read to its end.
+ * @internal
+ */
+export function detachPipe(lines: LineStream): InputStream {
+  const stream = pipeOf.get(lines)?.detach();
+  if (stream === undefined) {
+    throw new ProcessError("invalid-argument", "Only a child's piped stdout or stderr, not yet read to its end (nor `all`), can become another child's stdin");
+  }
+  return stream;
+}
+
 export class LineStream implements AsyncIterable<string> {
   readonly #lines: () => AsyncIterator<string>;
   readonly #notPiped: string | undefined;
@@ -210,6 +227,8 @@ export class ChildProcess {
       `The ${name} of \`${command}\` is not piped; spawn it with { ${name}: "piped" }`;
     this.stdout = new LineStream(() => readLines(this.#stdoutReader), setup.stdout === "piped" ? undefined : notPiped("stdout"));
     this.stderr = new LineStream(() => readLines(this.#stderrReader), setup.stderr === "piped" ? undefined : notPiped("stderr"));
+    pipeOf.set(this.stdout, this.#stdoutReader);
+    pipeOf.set(this.stderr, this.#stderrReader);
     this.all = new LineStream(
       () => mergeLines([this.#stdoutReader, this.#stderrReader], this.#cooperative),
       setup.stdout === "piped" || setup.stderr === "piped" ? undefined : `Neither stdout nor stderr of \`${command}\` is piped`,

@@ -14,7 +14,7 @@
  */
 /// <reference path="./generated/interfaces/host-process-process.d.ts" />
 import * as raw from "host:process/process@0.1.0";
-import { ChildProcess } from "./child.js";
+import { ChildProcess, detachPipe, LineStream } from "./child.js";
 import { call } from "./errors.js";
 
 export { ChildProcess, LineStream } from "./child.js";
@@ -35,8 +35,13 @@ export interface SpawnOptions {
   cwd?: string;
   /** Variables to set for the child, if the host's policy allows it. */
   env?: Record<string, string>;
-  /** Default `"null"`. `"piped"` gives `child.stdin`. */
-  stdin?: Stdio;
+  /**
+   * Default `"null"`. `"piped"` gives `child.stdin`. Another child's `stdout`
+   * or `stderr` (not yet read) joins the two with an OS pipe, as a shell's `|`
+   * does: `spawn("wc", { args: ["-l"], stdin: producer.stdout })`. The bytes
+   * then never pass through the guest or the host.
+   */
+  stdin?: Stdio | LineStream;
   /** Default `"piped"`: read it with `child.stdout`. */
   stdout?: Stdio;
   /** Default `"piped"`: read it with `child.stderr`. */
@@ -75,7 +80,8 @@ function rawOptions(options: SpawnOptions): raw.SpawnOptions {
     args: options.args ?? [],
     cwd: options.cwd,
     env: Object.entries(options.env ?? {}),
-    stdin: options.stdin ?? "null",
+    stdin: options.stdin instanceof LineStream ? "null" : options.stdin ?? "null",
+    stdinFrom: options.stdin instanceof LineStream ? detachPipe(options.stdin) : undefined,
     stdout: options.stdout ?? "piped",
     stderr: options.stderr ?? "piped",
   };

@@ -65,6 +65,13 @@ export class PipeReader {
     this.#stream = undefined;
   }
 
+  /** Hands the stream over (to become another child's stdin); this reader is then at its end. */
+  detach(): InputStream | undefined {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    return stream;
+  }
+
   #blockingRead(): Uint8Array | undefined {
     const stream = this.#stream;
     if (stream === undefined) return undefined;

@@ -4,7 +4,7 @@
  * spawner. Each `createProcessHost` call has its own policy and its own children.
  */
 import {
-  futureDispose, futureSubscribe, inputStreamCreate, outputStreamCreate,
+  futureDispose, futureSubscribe, inputStreamCreate, inputStreamId, outputStreamCreate,
 } from "@bytecodealliance/preview2-shim/io-worker";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
@@ -19,7 +19,10 @@ import { callSpawner } from "./spawner/client.js";
 import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
 
 /** The WIT `spawn-options` record as jco lifts it. */
-export type SpawnOptions = Omit<SpawnRequest, "command">;
+export type SpawnOptions = Omit<SpawnRequest, "command"> & {
+  /** Another child's unread stdout or stderr, to become this child's stdin through an OS pipe. Consumed. */
+  stdinFrom?: InputStream | undefined;
+};
 
 /** The WIT `exit-status` record: how a child ended. */
 export interface ExitStatus {
@@ -154,7 +157,8 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
   /** Decides a spawn (policy, then the host's checker), reports the decision, and returns what to run. */
   function decide(action: "spawn" | "output", command: string, options: SpawnOptions): SpawnArgs {
     if (closed) throw new ProcessHostError("io", `Cannot start \`${command}\`: this process host is closed`);
-    const request: SpawnRequest = { command, ...options };
+    const { stdinFrom, ...requested } = options;
+    const request: SpawnRequest = { command, ...requested };
     const { args } = request;
     let resolved: string | undefined;
     try {
@@ -170,12 +174,24 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       }
       recorder.record(request, plan);
       report({ action, command, args, resolved, allowed: true, rules: checker ? [...rules, "checker: checkSpawn"] : rules, learned });
-      return { owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits, graceMs };
+      return {
+        owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits, graceMs,
+        stdinFrom: stdinFrom === undefined ? undefined : inputStreamId(stdinFrom),
+      };
     } catch (error) {
       if (error instanceof ProcessHostError) {
         report({ action, command, args, resolved, allowed: false, rules: [error.rule ?? error.code], code: error.code, message: error.message });
       }
       throw error;
+    }
+  }
+
+  /** Decides and runs a spawn; a `stdinFrom` stream is the guest's no more, whatever happens. */
+  function consumingStdinFrom<T>(options: SpawnOptions, run: () => T): T {
+    try {
+      return run();
+    } finally {
+      (options.stdinFrom as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
     }
   }
 
@@ -217,7 +233,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     }
 
     static spawn(command: string, options: SpawnOptions): Child {
-      const spawned = unwrap(callSpawner("spawn", decide("spawn", command, options)));
+      const spawned = consumingStdinFrom(options, () => unwrap(callSpawner("spawn", decide("spawn", command, options))));
       const child = new Child();
       child.#command = command;
       child.#handle = spawned.handle;
@@ -308,7 +324,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     Child,
     spawn: (command, options) => Child.spawn(command, options),
     output(command, options) {
-      const collected = unwrap(callSpawner("output", decide("output", command, options)));
+      const collected = consumingStdinFrom(options, () => unwrap(callSpawner("output", decide("output", command, options))));
       return { status: toExitStatus(collected), stdout: collected.stdout, stderr: collected.stderr };
     },
   };

@@ -143,6 +143,16 @@ describe("child processes through wasi:io", () => {
     expect(result.sink).toEqual({ code: 0 });
   });
 
+  it("stdin-from joins two children with an OS pipe; an early exit or a half-read pipe loses nothing; other streams are refused", async () => {
+    const result = resultOf(await scenarios("pipeline", ["--allow-run=head,wc,echo,cat,sh"], String(8 * 1024 * 1024)));
+    expect(result.counted).toBe(8 * 1024 * 1024);
+    expect(result.statuses).toEqual([{ code: 0 }, { code: 0 }]);
+    expect(result.relayed).toBe("said before the join\n");
+    expect(result.first).toBe("on");
+    expect(result.remainder).toBe("e\ntwo\n");
+    expect(result.refused).toMatchObject({ code: "invalid-argument", message: expect.stringContaining("stdin-from") });
+  });
+
   it("a child that prints and exits before the guest reads loses nothing, 1000 times", async () => {
     const result = resultOf(await scenarios("race", ["--allow-run=seq"], "1000"));
     expect(result.count).toBe(1000);

@@ -18,6 +18,8 @@ export interface SpawnArgs {
   limits: ChildLimits;
   /** How long a SIGTERM (timeout, drop, close) is given before SIGKILL. */
   graceMs: number;
+  /** A not-yet-read stdout/stderr pipe (wasi:io stream id) of another child of the same owner, joined to this child's stdin. */
+  stdinFrom?: number | undefined;
 }
 
 /** Ids of the worker-side objects one spawned child owns. */

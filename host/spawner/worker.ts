@@ -64,13 +64,42 @@ function ignore(): void {
   // failures surface through kill's return value. Nothing may be thrown here.
 }
 
+type NodePipe = Readable & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
+
+/**
+ * Stops Node's read-ahead on a child's fresh stdout/stderr: nothing is read
+ * until the guest reads (the shim's read() starts it again), so the pipe can
+ * still be handed whole to another child; until then the bytes wait in the OS
+ * pipe. Node also resumes (and so discards) the unread stdio of an exited
+ * child: that resume is shadowed, since this pipe is the guest's to read.
+ */
+function holdUnread(pipe: Readable): void {
+  const socket = pipe as NodePipe;
+  if (socket._handle) {
+    socket._handle.reading = false;
+    socket._handle.readStop();
+  }
+  socket._readableState.reading = false;
+  Object.defineProperty(pipe, "resume", { value: () => pipe, configurable: true, writable: true });
+}
+
+/** Undoes `holdUnread`'s shadowing, for a pipe the spawner itself consumes. */
+function unhold(pipe: Readable): void {
+  delete (pipe as { resume?: unknown }).resume;
+}
+
 function keepBuffered(): void {
-  // A 'readable' listener keeps the pipe paused and owned: Node resumes (and so
-  // discards) the unread stdio of an exited child unless someone listens.
+  // A 'readable' listener reads ahead into the host's buffer and keeps the pipe paused.
+}
+
+/** Once the child has exited, what it wrote is read into the host at once, so a late reader finds it waiting. */
+function readWhatIsLeft(pipe: Readable | null): void {
+  if (pipe && !pipe.destroyed && pipe.listenerCount("readable") === 0) pipe.on("readable", keepBuffered);
 }
 
 /** Reads a pipe to its end, discarding the bytes, so that the child never blocks on it. */
 function drain(pipe: Readable): void {
+  unhold(pipe);
   pipe.removeAllListeners("readable");
   pipe.on("data", ignore);
   pipe.resume();
@@ -166,6 +195,28 @@ export default function createSpawner(context: WorkerExtensionContext) {
     void endGroup(child.owner, child.pid, child.graceMs, child);
   }
 
+  /**
+   * Takes another child's stdout/stderr (this owner's, still open) to become a
+   * new child's stdin. `unread` when none of it has reached the host's buffer:
+   * then the OS pipe itself is handed over and the bytes never pass through
+   * the host; otherwise the host relays what it holds and the rest.
+   */
+  function takePipe(owner: Owner, id: number, command: string): Result<{ stream: Readable; unread: boolean }> {
+    const pipe = pipes.get(id);
+    if (pipe === undefined || pipe.kind !== "output" || pipe.owner !== owner || pipe.stream.destroyed) {
+      return { err: { code: "invalid-argument", message: `The stdin-from stream for \`${command}\` is not the open stdout or stderr of another child of this instance` } };
+    }
+    pipes.delete(id);
+    const socket = pipe.stream as NodePipe;
+    // Stop any read-ahead, then see whether anything was read into the host.
+    if (socket._handle) {
+      socket._handle.reading = false;
+      socket._handle.readStop();
+    }
+    socket._readableState.reading = false;
+    return { ok: { stream: socket, unread: socket.readableLength === 0 && !socket.readableEnded } };
+  }
+
   function trackPipe(owner: Owner, id: number, pipe: Pipe): number {
     pipes.set(id, { owner, ...pipe });
     pipe.stream.once("close", () => pipes.delete(id));
@@ -188,6 +239,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
     const refused = (error: NodeJS.ErrnoException): Result<never> => ({
       err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
     });
+    let source: Readable | undefined;
+    let relay: Readable | undefined;
+    if (args.stdinFrom !== undefined) {
+      const taken = takePipe(owner, args.stdinFrom, command);
+      if ("err" in taken) return taken;
+      if (taken.ok.unread) source = taken.ok.stream;
+      else relay = taken.ok.stream;
+      stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
+    }
     let child: ChildProcess;
     try {
       child = spawn(plan.file, plan.args, {
@@ -203,10 +263,23 @@ export default function createSpawner(context: WorkerExtensionContext) {
       });
     } catch (error) {
       // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
+      (source ?? relay)?.destroy();
       return refused(error as NodeJS.ErrnoException);
     }
+    // The new child holds its own copy of a joined pipe; ours must close, or
+    // the writer would never see its reader go (no SIGPIPE, no EOF upstream).
+    source?.destroy();
     if (child.pid === undefined) {
+      relay?.destroy();
       return refused(await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve)));
+    }
+    if (relay && child.stdin) {
+      // Part of it was already read into the host: relay that and the rest.
+      const sink = child.stdin;
+      unhold(relay);
+      relay.removeListener("readable", keepBuffered);
+      sink.on("error", () => relay.destroy());
+      relay.pipe(sink);
     }
     const pid = child.pid;
     owner.groups.set(pid, graceMs);
@@ -253,8 +326,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
     if ("err" in started) return started;
     const child = started.ok;
     const { stdin, stdout, stderr } = child.process;
-    // Still in the microtask after spawn: no exit event can have run yet.
-    for (const stream of [stdout, stderr]) stream?.on("readable", keepBuffered);
+    // Still in the microtask after spawn: nothing can have been read yet.
+    for (const stream of [stdout, stderr]) if (stream) holdUnread(stream);
+    void child.exited.then(() => [stdout, stderr].forEach(readWhatIsLeft));
     return {
       ok: {
         handle: child.handle,

@@ -77,6 +77,13 @@ declare module 'host:process/process@0.1.0' {
     stdin: Stdio,
     stdout: Stdio,
     stderr: Stdio,
+    /**
+     * The child's stdin is this stream instead: the not-yet-read stdout or
+     * stderr of another child of this instance. The host joins the two
+     * processes with an OS pipe, so the bytes never pass through the host.
+     * The stream is consumed (even if the spawn fails); `stdin` is ignored.
+     */
+    stdinFrom?: InputStream,
   }
   export interface ExitStatus {
     /**
