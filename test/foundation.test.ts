@@ -153,6 +153,16 @@ describe("child processes through wasi:io", () => {
     expect(result.refused).toMatchObject({ code: "invalid-argument", message: expect.stringContaining("stdin-from") });
   });
 
+  it("the guest module joins children with spawn(cmd, { stdin: producer.stdout })", async () => {
+    const result = resultOf(await scenarios("pipelineApi", ["--allow-run=seq,wc,echo,cat"]));
+    expect(result.counted).toEqual(["5000"]);
+    expect(result.statuses).toEqual([
+      { code: 0, success: true, signal: null },
+      { code: 0, success: true, signal: null },
+    ]);
+    expect(result.refused.error).toMatchObject({ code: 4006, name: "InvalidArgument" });
+  });
+
   it("a child that prints and exits before the guest reads loses nothing, 1000 times", async () => {
     const result = resultOf(await scenarios("race", ["--allow-run=seq"], "1000"));
     expect(result.count).toBe(1000);
