@@ -329,6 +329,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
     // Still in the microtask after spawn: nothing can have been read yet.
     for (const stream of [stdout, stderr]) if (stream) holdUnread(stream);
     void child.exited.then(() => [stdout, stderr].forEach(readWhatIsLeft));
+    // For about a turn after 'end' a Node stream is neither readable nor closed, and
+    // preview2-shim's blocking-splice waits then for a 'readable' that never comes:
+    // closing at 'end' (nothing is left to read) ends that window (bench/repro/splice-hang.mjs).
+    for (const stream of [stdout, stderr]) stream?.once("end", () => stream.destroy());
     return {
       ok: {
         handle: child.handle,
