@@ -201,6 +201,8 @@ describe("nothing survives the host", () => {
       // The second member ignores SIGTERM: only the SIGKILL after the grace period ends it.
       const script = "(trap '' TERM; sleep 100) & echo started; sleep 100";
       const { host, pids, exited } = await startHost([dyingHost, "block", "2", script]);
+      // The trees are still forking when their pids are printed: let all six members start.
+      await until(() => liveMembersOfAll(pids).length === 6);
       expect(liveMembersOfAll(pids)).toHaveLength(6);
       host.kill(signal);
       expect(await exited).toBe(signal);
@@ -210,6 +212,7 @@ describe("nothing survives the host", () => {
 
   it("Ctrl-C (SIGINT) to `host-process run` while the guest is blocked in wait ends every tree", async () => {
     const { host, pids, exited } = await startHost([CLI, "run", fixtures.lifecycle, "--allow-run=sh", "--", "tree", '{"then":"wait","count":2}']);
+    await until(() => liveMembersOfAll(pids).length === 6);
     expect(liveMembersOfAll(pids)).toHaveLength(6);
     host.kill("SIGINT");
     expect(await exited).toBe("SIGINT");
