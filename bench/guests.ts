@@ -91,8 +91,12 @@ export async function buildTsGuest(): Promise<BuiltGuest> {
 async function componentizeWat(wat: string, witDir: string, world: string): Promise<Uint8Array> {
   const core = await parse(wat);
   // jco's wasm-tools runs under preview2-shim, which grants no preopens:
-  // give this tool (never a guest) the WIT folder, as host/build.ts does.
-  _setPreopens({ [witDir]: witDir });
+  // give this tool (never a guest) the WIT folders, as host/build.ts does.
+  // wasm-tools reads its preopens once, when its first call instantiates it,
+  // so every call offers the same ones: the repository's wit/ and the
+  // temporary folder the jco-std world is assembled in.
+  if (!witDir.startsWith(tmpdir()) && witDir !== WIT) throw new Error(`componentizeWat: ${witDir} is not under a preopened folder`);
+  _setPreopens({ [WIT]: WIT, [tmpdir()]: tmpdir() });
   let embedded: Uint8Array;
   try {
     embedded = await componentEmbed({ binary: core, witPath: witDir, world, stringEncoding: "utf8" });
