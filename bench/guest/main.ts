@@ -39,6 +39,22 @@ function drain(stream: raw.InputStream, chunk: bigint): [number, number] {
 
 const elapsed = (start: bigint) => Number(now() - start);
 
+/** Everything left on a (small) stream, as text; releases the stream. */
+function readText(stream: raw.InputStream): string {
+  let text = "";
+  const decoder = new TextDecoder();
+  for (;;) {
+    try {
+      text += decoder.decode(stream.blockingRead(1024n));
+    } catch (error) {
+      if (isClosed(error)) break;
+      throw error;
+    }
+  }
+  stream[Symbol.dispose]();
+  return text;
+}
+
 const scenarios: Record<string, () => unknown | Promise<unknown>> = {
   /** read <bytes> <chunk>: `head -c bytes /dev/zero`, read with blocking-read(chunk). */
   read() {
@@ -85,18 +101,7 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     from[Symbol.dispose]();
     to.blockingFlush();
     to[Symbol.dispose](); // wc sees end-of-file, prints the count and exits
-    const out = sink.takeStdout()!;
-    let text = "";
-    const decoder = new TextDecoder();
-    for (;;) {
-      try {
-        text += decoder.decode(out.blockingRead(1024n));
-      } catch (error) {
-        if (isClosed(error)) break;
-        throw error;
-      }
-    }
-    out[Symbol.dispose]();
+    const text = readText(sink.takeStdout()!);
     const status = [source.wait(), sink.wait()];
     const ns = elapsed(start);
     source[Symbol.dispose]();
@@ -174,18 +179,7 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     const from = source.takeStdout()!;
     // Written so that it also compiles against a WIT without the field (it is then ignored).
     const sink = raw.spawn("wc", { ...options("null", "piped", "null", ["-c"]), stdinFrom: from } as raw.SpawnOptions);
-    const out = sink.takeStdout()!;
-    let text = "";
-    const decoder = new TextDecoder();
-    for (;;) {
-      try {
-        text += decoder.decode(out.blockingRead(1024n));
-      } catch (error) {
-        if (isClosed(error)) break;
-        throw error;
-      }
-    }
-    out[Symbol.dispose]();
+    const text = readText(sink.takeStdout()!);
     const status = [source.wait(), sink.wait()];
     const ns = elapsed(start);
     source[Symbol.dispose]();
