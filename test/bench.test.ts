@@ -57,7 +57,7 @@ describe("npm run bench -- --quick", () => {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it("reports every case, each side with one finite, positive figure per round", () => {
+  it("reports every case, each side with one finite figure per round (positive but for RSS growth)", () => {
     expect(report.environment).toMatchObject({ node: process.version, quick: true, rounds: 1 });
     const cases = new Set(report.sections.map((section) => section.case));
     expect([...cases].sort()).toEqual(["idle", "output", "spawn", "splice", "stdout"]);
@@ -65,8 +65,11 @@ describe("npm run bench -- --quick", () => {
       expect(section.rows.map((row) => row.side)).toContain(section.baseline);
       for (const row of section.rows) {
         expect(row.samples, `${section.case}/${section.metric}/${row.side}`).toHaveLength(1);
-        expect(Number.isFinite(row.median) && row.median > 0, `${section.case}/${section.metric}/${row.side}: ${row.median}`).toBe(true);
-        expect(Number.isFinite(row.ratio) && row.ratio > 0).toBe(true);
+        // A growth of RSS is a difference of two samples: at quick sizes, a collection between them can make it negative.
+        const growth = section.metric === "rss-per-child";
+        const wellFormed = (value: number) => Number.isFinite(value) && (growth || value > 0);
+        expect(wellFormed(row.median), `${section.case}/${section.metric}/${row.side}: ${row.median}`).toBe(true);
+        expect(wellFormed(row.ratio), `${section.case}/${section.metric}/${row.side}: ratio ${row.ratio}`).toBe(true);
         if (row.goal) expect(typeof row.goal.met).toBe("boolean");
       }
     }
