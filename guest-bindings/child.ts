@@ -34,16 +34,6 @@ export interface ReadResult {
   eof: boolean;
 }
 
-/**
- * Lines of a child's output: iterate it with `for await`. Each line comes
- * without its `"\n"` or `"\r\n"`; a last line without a newline is kept.
- * Lines are handed out as they arrive: only the current, unfinished line is
- * held, never the whole output.
- *
- * ```ts
- * for await (const line of child.stdout) console.log(line);
- * ```
- */
 /** How `spawn({ stdin: other.stdout })` takes the pipe under a LineStream. */
 const pipeOf = new WeakMap<LineStream, PipeReader>();
 
@@ -60,6 +50,16 @@ export function detachPipe(lines: LineStream): InputStream {
   return stream;
 }
 
+/**
+ * Lines of a child's output: iterate it with `for await`. Each line comes
+ * without its `"\n"` or `"\r\n"`; a last line without a newline is kept.
+ * Lines are handed out as they arrive: only the current, unfinished line is
+ * held, never the whole output.
+ *
+ * ```ts
+ * for await (const line of child.stdout) console.log(line);
+ * ```
+ */
 export class LineStream implements AsyncIterable<string> {
   readonly #lines: () => AsyncIterator<string>;
   readonly #notPiped: string | undefined;
