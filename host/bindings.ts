@@ -11,6 +11,7 @@ import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-i
 import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
 import { closeWhenDropped, countedSkips, permittedWrites } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
+import { lentReads, lentWrites } from "./lent-io.js";
 import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
   type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest,
@@ -239,9 +240,13 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       child.#handle = spawned.handle;
       child.#id = ++nextChildId;
       child.#pid = spawned.pid;
-      child.#stdin = spawned.stdin === undefined ? undefined : permittedWrites(outputStreamCreate(spawned.stdin));
-      child.#stdout = spawned.stdout === undefined ? undefined : countedSkips(inputStreamCreate(spawned.stdout));
-      child.#stderr = spawned.stderr === undefined ? undefined : countedSkips(inputStreamCreate(spawned.stderr));
+      const lent = (slot: number) => {
+        const fd = spawned.lent.fds[slot];
+        return fd === undefined ? undefined : { fd, flags: spawned.lent.flags, slot };
+      };
+      child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(outputStreamCreate(spawned.stdin)), lent(0));
+      child.#stdout = spawned.stdout === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stdout)), lent(1));
+      child.#stderr = spawned.stderr === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stderr)), lent(2));
       child.#exitFuture = spawned.exitFuture;
       child.#stdoutId = spawned.stdout;
       child.#stderrId = spawned.stderr;

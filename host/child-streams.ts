@@ -14,7 +14,8 @@
  */
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 
-function override<T extends object>(target: T, methods: Record<PropertyKey, (...args: never[]) => unknown>): T {
+/** Replaces methods on one stream object (jco calls the object's own methods). */
+export function override<T extends object>(target: T, methods: Record<PropertyKey, (...args: never[]) => unknown>): T {
   for (const key of Reflect.ownKeys(methods)) {
     Object.defineProperty(target, key, { configurable: true, writable: true, value: methods[key as string] });
   }

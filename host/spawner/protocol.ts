@@ -32,6 +32,8 @@ export interface SpawnedChild {
   stderr?: number;
   /** Future resolved at exit (for `child.subscribe`). */
   exitFuture: number;
+  /** Pipes lent to the main thread (lent-pipes.ts): descriptors by slot (stdin, stdout, stderr), and whose each is now. */
+  lent: { fds: (number | undefined)[]; flags: Int32Array };
 }
 
 export interface ChildState {

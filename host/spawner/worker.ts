@@ -20,6 +20,7 @@ import type {
   ChildState, CollectedOutput, ExitInfo, Operation, Operations, ReleaseOptions, Result, SpawnArgs, SpawnedChild,
   SpawnerStats,
 } from "./protocol.js";
+import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
 import { WatchdogLink } from "./watchdog-link.js";
 
 /** How often a group whose leader has exited is checked for remaining members. */
@@ -328,7 +329,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
     const { stdin, stdout, stderr } = child.process;
     // Still in the microtask after spawn: nothing can have been read yet.
     for (const stream of [stdout, stderr]) if (stream) holdUnread(stream);
-    void child.exited.then(() => [stdout, stderr].forEach(readWhatIsLeft));
+    const flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)).fill(RECLAIMED);
+    const fds = [stdin, stdout, stderr].map((stream, slot) => (stream ? lendPipe(stream, flags, slot) : undefined));
+    // A pipe still lent keeps its bytes in the OS pipe for the main thread's reads.
+    void child.exited.then(() => [stdout, stderr].forEach((stream, index) => isLent(flags, index + 1) || readWhatIsLeft(stream)));
     // For about a turn after 'end' a Node stream is neither readable nor closed, and
     // preview2-shim's blocking-splice waits then for a 'readable' that never comes:
     // closing at 'end' (nothing is left to read) ends that window (bench/repro/splice-hang.mjs).
@@ -341,6 +345,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
         stdout: stdout ? trackPipe(child.owner, context.createReadableStream(stdout), { kind: "output", stream: stdout }) : undefined,
         stderr: stderr ? trackPipe(child.owner, context.createReadableStream(stderr), { kind: "output", stream: stderr }) : undefined,
         exitFuture: context.createFuture(child.exited.then(() => undefined)),
+        lent: { fds, flags },
       },
     };
   }

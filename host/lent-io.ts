@@ -1,0 +1,139 @@
+/**
+ * Blocking reads, writes and splices of a child's pipes made by the calling
+ * thread itself, with read(2) and write(2) on the pipes the I/O worker lent it
+ * (spawner/lent-pipes.ts): one system call and at most one copy, where the
+ * shim makes a round trip to the worker and three copies. Whenever a pipe is
+ * not (or no longer) lent, and on any error but an interrupted call, the
+ * stream's previous method serves the call, so errors are the shim's own.
+ */
+import { readSync, writeSync } from "node:fs";
+import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
+import { override } from "./child-streams.js";
+import { borrow, giveBack } from "./spawner/lent-pipes.js";
+
+/** A pipe the worker lent: its descriptor, and its slot in the shared flags. */
+export interface LentPipe {
+  fd: number;
+  flags: Int32Array;
+  slot: number;
+}
+
+/** The most one read returns (wasi:io lets a read return fewer bytes than asked for). */
+const MAX_READ = 1024 * 1024;
+
+/** Where reads land before the copy handed out (one per thread: calls are synchronous). */
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/** Says that the pipe is not lent (any more) or the call failed: the shim's method serves it. */
+const NOT_LENT = Symbol("not lent");
+
+/** Lent read ends, for a splice into a lent write end: reads into the scratch buffer. */
+const readEnds = new WeakMap<InputStream, (len: bigint) => Buffer | typeof NOT_LENT>();
+
+/** What preview2-shim throws at the end of a stream (jco reads its `tag`). */
+function closedError(): { tag: "closed" } {
+  return { tag: "closed" };
+}
+
+/** Runs one system call on the lent pipe (again if interrupted). */
+function onLent<T>(pipe: LentPipe, call: (fd: number) => T): T | typeof NOT_LENT {
+  for (;;) {
+    if (!borrow(pipe.flags, pipe.slot)) return NOT_LENT;
+    try {
+      return call(pipe.fd);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EINTR") return NOT_LENT;
+    } finally {
+      giveBack(pipe.flags, pipe.slot);
+    }
+  }
+}
+
+/** Reads up to `len` bytes (at least one, blocking) into the scratch buffer; `closed` at the end. */
+function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
+  const size = Math.min(Number(len), MAX_READ);
+  if (size <= 0) return NOT_LENT;
+  if (scratch.byteLength < size) scratch = Buffer.allocUnsafeSlow(size);
+  const bytes = onLent(pipe, (fd) => readSync(fd, scratch, 0, size, null));
+  if (bytes === NOT_LENT) return NOT_LENT;
+  if (bytes === 0) throw closedError();
+  return scratch.subarray(0, bytes);
+}
+
+/** As `readLent`, in a copy of its own: the caller may keep it, and the scratch buffer serves the next read. */
+function readLentCopy(pipe: LentPipe, len: bigint): Uint8Array | typeof NOT_LENT {
+  const read = readLent(pipe, len);
+  return read === NOT_LENT ? NOT_LENT : Uint8Array.prototype.slice.call(read);
+}
+
+/** Writes all of `bytes`; returns how many were written before the pipe stopped being lent or failed. */
+function writeLent(pipe: LentPipe, bytes: Uint8Array): number {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const written = onLent(pipe, (fd) => writeSync(fd, bytes, offset, bytes.byteLength - offset));
+    if (written === NOT_LENT) break;
+    offset += written;
+  }
+  return offset;
+}
+
+type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
+
+/**
+ * Serves `blocking-read` and `blocking-skip` from the lent pipe while it is
+ * lent; once a lent read has met the end, every read says `closed` (the
+ * worker, which never read the pipe, does not know it has ended).
+ */
+export function lentReads(stream: InputStream, pipe: LentPipe | undefined): InputStream {
+  if (pipe === undefined) return stream;
+  let ended = false;
+  const previous = {
+    read: stream.read as Method<[bigint], Uint8Array>,
+    skip: stream.skip as Method<[bigint], bigint>,
+    blockingRead: stream.blockingRead as Method<[bigint], Uint8Array>,
+    blockingSkip: stream.blockingSkip as Method<[bigint], bigint>,
+  };
+  /** Runs a lent read (or the previous method), remembering the end. */
+  const serve = <T>(lentRead: () => T | typeof NOT_LENT, fallback: () => T): T => {
+    if (ended) throw closedError();
+    try {
+      const result = lentRead();
+      return result === NOT_LENT ? fallback() : result;
+    } catch (error) {
+      if ((error as { tag?: string }).tag === "closed") ended = true;
+      throw error;
+    }
+  };
+  readEnds.set(stream, (len) => serve<Buffer | typeof NOT_LENT>(() => readLent(pipe, len), () => NOT_LENT));
+  return override(stream, {
+    read: (len: bigint) => serve(() => NOT_LENT, () => previous.read.call(stream, len)),
+    skip: (len: bigint) => serve(() => NOT_LENT, () => previous.skip.call(stream, len)),
+    blockingRead: (len: bigint) => serve(() => readLentCopy(pipe, len), () => previous.blockingRead.call(stream, len)),
+    blockingSkip: (len: bigint) =>
+      serve(() => {
+        const read = readLent(pipe, len);
+        return read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
+      }, () => previous.blockingSkip.call(stream, len)),
+  });
+}
+
+/** Serves `blocking-write-and-flush`, and `blocking-splice` from another lent pipe, on the lent pipe while it is lent. */
+export function lentWrites(stream: OutputStream, pipe: LentPipe | undefined): OutputStream {
+  if (pipe === undefined) return stream;
+  const blockingWriteAndFlush = stream.blockingWriteAndFlush as Method<[Uint8Array], void>;
+  const blockingSplice = stream.blockingSplice as Method<[InputStream, bigint], bigint>;
+  return override(stream, {
+    blockingWriteAndFlush(contents: Uint8Array): void {
+      const written = writeLent(pipe, contents);
+      if (written < contents.byteLength) blockingWriteAndFlush.call(stream, contents.subarray(written));
+    },
+    blockingSplice(source: InputStream, len: bigint): bigint {
+      const read = readEnds.get(source)?.(len) ?? NOT_LENT;
+      if (read === NOT_LENT) return blockingSplice.call(stream, source, len);
+      const written = writeLent(pipe, read);
+      // The rest goes through the shim, which reports why the pipe failed.
+      if (written < read.byteLength) blockingWriteAndFlush.call(stream, read.subarray(written));
+      return BigInt(read.byteLength);
+    },
+  });
+}
