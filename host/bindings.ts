@@ -16,7 +16,7 @@ import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
   type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest,
 } from "./policy.js";
-import { callSpawner } from "./spawner/client.js";
+import { callSpawner, releaseExitedLater } from "./spawner/client.js";
 import type { ExitInfo, Result, SpawnArgs } from "./spawner/protocol.js";
 
 /** The WIT `spawn-options` record as jco lifts it. */
@@ -217,7 +217,10 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
     #stdin: OutputStream | undefined;
     #stdout: InputStream | undefined;
     #stderr: InputStream | undefined;
+    /** The exit future's id in the worker, made at the first `subscribe` (0: none yet). */
     #exitFuture = 0;
+    /** The child is known to have exited: its release may wait for the next call into the spawner. */
+    #exited = false;
     #stdoutId: number | undefined;
     #stderrId: number | undefined;
     #released = false;
@@ -247,7 +250,6 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(outputStreamCreate(spawned.stdin)), lent(0));
       child.#stdout = spawned.stdout === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stdout)), lent(1));
       child.#stderr = spawned.stderr === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stderr)), lent(2));
-      child.#exitFuture = spawned.exitFuture;
       child.#stdoutId = spawned.stdout;
       child.#stderrId = spawned.stderr;
       unreleased.register(child, spawned.handle, child);
@@ -289,18 +291,23 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
 
     subscribe(): Pollable {
       Child.#verify(this);
+      if (this.#exitFuture === 0) this.#exitFuture = callSpawner("exitFuture", this.#handle);
       return futureSubscribe(this.#exitFuture, this);
     }
 
     status(): ChildStatus {
       Child.#verify(this);
       const { running, exit } = callSpawner("status", this.#handle);
+      this.#exited = !running;
       return { id: this.#id, running, exitCode: exit?.code ?? undefined, signal: exit?.signal ?? undefined };
     }
 
     wait(): ExitStatus {
       Child.#verify(this);
-      return toExitStatus(unwrap(callSpawner("wait", this.#handle)));
+      const exit = callSpawner("wait", this.#handle);
+      // Waited for, with or without an error (timed-out): the child has exited.
+      this.#exited = true;
+      return toExitStatus(unwrap(exit));
     }
 
     kill(signal: string): void {
@@ -316,12 +323,15 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       // Streams the guest never took are the host's to release; the spawner drains them.
       const untaken = [this.#stdout && this.#stdoutId, this.#stderr && this.#stderrId].filter((id) => typeof id === "number");
       for (const stream of [this.#stdin, this.#stdout, this.#stderr]) (stream as Partial<Disposable> | undefined)?.[Symbol.dispose]?.();
-      try {
-        futureDispose(this.#exitFuture);
-      } catch {
-        // A pollable from subscribe() is still alive; the future goes when the worker's table does.
+      if (this.#exitFuture !== 0) {
+        try {
+          futureDispose(this.#exitFuture);
+        } catch {
+          // A pollable from subscribe() is still alive; the future goes when the worker's table does.
+        }
       }
-      callSpawner("release", this.#handle, { untaken });
+      if (this.#exited) releaseExitedLater(this.#handle, { untaken });
+      else callSpawner("release", this.#handle, { untaken });
     }
   }
 

@@ -4,6 +4,7 @@
  */
 export { createProcessHost } from "./bindings.js";
 export { spawnerStats } from "./spawner/client.js";
+export { lentPipeCalls } from "./lent-io.js";
 export type { SpawnerStats } from "./spawner/protocol.js";
 export type {
   ChildResource, ChildStatus, ExitStatus, ProcessHost, ProcessHostOptions, ProcessImports, ProcessOutput, SpawnOptions,

@@ -35,11 +35,20 @@ function closedError(): { tag: "closed" } {
   return { tag: "closed" };
 }
 
+/** System calls made on lent pipes so far, for diagnostics and tests (see `lentPipeCalls`). */
+let calls = 0;
+
+/** How many system calls this thread has made on pipes lent to it (each one a worker round trip saved). */
+export function lentPipeCalls(): number {
+  return calls;
+}
+
 /** Runs one system call on the lent pipe (again if interrupted). */
 function onLent<T>(pipe: LentPipe, call: (fd: number) => T): T | typeof NOT_LENT {
   for (;;) {
     if (!borrow(pipe.flags, pipe.slot)) return NOT_LENT;
     try {
+      calls++;
       return call(pipe.fd);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EINTR") return NOT_LENT;

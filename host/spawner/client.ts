@@ -4,9 +4,31 @@ import type { Operation, Operations, SpawnerStats } from "./protocol.js";
 
 const SPAWNER_MODULE = new URL("./worker.js", import.meta.url);
 
+import type { ReleaseOptions } from "./protocol.js";
+
+/** Releases of exited children not yet sent: each would cost a round trip of its own, and nothing waits on them. */
+let deferredReleases: [number, ReleaseOptions][] = [];
+
 /** Blocks the calling thread until the worker has answered (as every wasi:io call does). */
 export function callSpawner<K extends Operation>(operation: K, ...args: Operations[K][0]): Operations[K][1] {
-  return callExtension(SPAWNER_MODULE, operation, args) as Operations[K][1];
+  if (deferredReleases.length === 0) return callExtension(SPAWNER_MODULE, operation, args) as Operations[K][1];
+  const releases = deferredReleases;
+  deferredReleases = [];
+  return callExtension(SPAWNER_MODULE, "deferred", [releases, operation, args]) as Operations[K][1];
+}
+
+/**
+ * Releases an exited child with the next call into the spawner, or once this
+ * thread's event loop turns, whichever comes first. (A running child is
+ * released at once: dropping it may kill it.)
+ */
+export function releaseExitedLater(handle: number, options: ReleaseOptions): void {
+  deferredReleases.push([handle, options]);
+  if (deferredReleases.length === 1) setImmediate(flushReleases).unref();
+}
+
+function flushReleases(): void {
+  if (deferredReleases.length > 0) callSpawner("stats", { collectGarbage: false });
 }
 
 /**

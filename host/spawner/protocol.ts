@@ -30,8 +30,6 @@ export interface SpawnedChild {
   stdin?: number;
   stdout?: number;
   stderr?: number;
-  /** Future resolved at exit (for `child.subscribe`). */
-  exitFuture: number;
   /** Pipes lent to the main thread (lent-pipes.ts): descriptors by slot (stdin, stdout, stderr), and whose each is now. */
   lent: { fds: (number | undefined)[]; flags: Int32Array };
 }
@@ -56,12 +54,16 @@ export interface Operations {
   spawn: [[SpawnArgs], Result<SpawnedChild>];
   output: [[SpawnArgs], Result<CollectedOutput>];
   status: [[number], ChildState];
+  /** A new wasi:io future resolved at the child's exit (for `child.subscribe`). */
+  exitFuture: [[number], number];
   /** Fails with `timed-out` when the policy's timeoutMs ended the child. */
   wait: [[number], Result<ExitInfo>];
   /** Signals the child's whole process group. */
   kill: [[number, string], Result<null>];
   /** The guest dropped its handle: kill the child or not (`killOnDrop`), reap it either way. */
   release: [[number, ReleaseOptions], null];
+  /** Releases of exited children put off until this call, then the call itself. */
+  deferred: [[[number, ReleaseOptions][], Operation, unknown[]], unknown];
   /** The guest dropped a stdout/stderr stream it had taken: close the pipe. */
   dropPipe: [[number], null];
   /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */

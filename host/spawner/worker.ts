@@ -344,7 +344,6 @@ export default function createSpawner(context: WorkerExtensionContext) {
         stdin: stdin ? trackPipe(child.owner, context.createWritableStream(stdin), { kind: "input", stream: stdin }) : undefined,
         stdout: stdout ? trackPipe(child.owner, context.createReadableStream(stdout), { kind: "output", stream: stdout }) : undefined,
         stderr: stderr ? trackPipe(child.owner, context.createReadableStream(stderr), { kind: "output", stream: stderr }) : undefined,
-        exitFuture: context.createFuture(child.exited.then(() => undefined)),
         lent: { fds, flags },
       },
     };
@@ -422,6 +421,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return null;
   }
 
+  function exitFuture(handle: number): number {
+    return context.createFuture(record(handle).exited.then(() => undefined));
+  }
+
+  function deferred(releases: [number, ReleaseOptions][], operation: Operation, args: unknown[]): unknown {
+    for (const [handle, options] of releases) release(handle, options);
+    return run(operation, args);
+  }
+
   function dropPipe(id: number): null {
     pipes.get(id)?.stream.destroy();
     return null;
@@ -458,18 +466,22 @@ export default function createSpawner(context: WorkerExtensionContext) {
     spawn: spawnChild,
     output: collectOutput,
     status,
+    exitFuture,
     wait,
     kill,
     release,
+    deferred,
     dropPipe,
     closeOwner,
     liveChildren,
     stats,
   };
 
-  return (operation: string, args: unknown[]): unknown => {
-    const run = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
-    if (!run) throw new Error(`host-process: unknown spawner operation ${operation}`);
-    return run(...args);
-  };
+  function run(operation: string, args: unknown[]): unknown {
+    const perform = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
+    if (!perform) throw new Error(`host-process: unknown spawner operation ${operation}`);
+    return perform(...args);
+  }
+
+  return run;
 }

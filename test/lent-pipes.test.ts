@@ -1,0 +1,137 @@
+// Pipes lent to the main thread (host/lent-io.ts, host/spawner/lent-pipes.ts):
+// reads, writes and splices made with system calls on the main thread until
+// the I/O worker takes a pipe back, with no byte lost, doubled or reordered
+// across the handover, and a child that goes away mid-call never hangs or
+// crashes the host. Called from Node as jco would call them.
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { io } from "@bytecodealliance/preview2-shim";
+import { createProcessHost, lentPipeCalls, type SpawnOptions } from "host-process";
+
+const piped = (stdin: SpawnOptions["stdin"], args: string[] = []): SpawnOptions => ({ args, env: [], stdin, stdout: "piped", stderr: "null" });
+const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
+const isClosed = (error: unknown) => (error as { tag?: string }).tag === "closed";
+const seq = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join("");
+
+type Stream = ReturnType<NonNullable<ReturnType<ReturnType<typeof createProcessHost>["imports"]["host:process/process"]["spawn"]>["takeStdout"]>>;
+
+function readToEnd(stream: NonNullable<Stream>): string {
+  let text = "";
+  for (;;) {
+    try {
+      text += decode(stream.blockingRead(65536n));
+    } catch (error) {
+      if (isClosed(error)) return text;
+      throw error;
+    }
+  }
+}
+
+describe("pipes lent to the main thread", () => {
+  it("blocking reads on the main thread, then poll and read through the worker, then blocking reads again: every byte once, in order", async () => {
+    const host = createProcessHost({ allow: ["seq"] });
+    try {
+      const child = host.imports["host:process/process"].spawn("seq", piped("null", ["1", "200000"]));
+      const stdout = child.takeStdout()!;
+      const before = lentPipeCalls();
+      let text = "";
+      for (let i = 0; i < 5; i++) text += decode(stdout.blockingRead(4096n));
+      // Served by the main thread's own reads.
+      expect(lentPipeCalls() - before).toBe(5);
+      // subscribe + poll + non-blocking read: the worker takes the pipe back.
+      for (let got = 0; got < 3;) {
+        const ready = stdout.subscribe();
+        io.poll.poll([ready]);
+        (ready as unknown as Disposable)[Symbol.dispose]();
+        const chunk = stdout.read(4096n);
+        if (chunk.byteLength > 0) got++;
+        text += decode(chunk);
+      }
+      const reclaimedAt = lentPipeCalls();
+      text += readToEnd(stdout);
+      // No longer lent: the rest came through the worker.
+      expect(lentPipeCalls()).toBe(reclaimedAt);
+      expect(text.length).toBe(seq(200000).length);
+      expect(text === seq(200000)).toBe(true);
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("splices between two lent pipes, then a non-blocking write the worker takes over: the bytes arrive in the order sent", async () => {
+    const host = createProcessHost({ allow: ["seq", "cat"] });
+    try {
+      const { spawn } = host.imports["host:process/process"];
+      const source = spawn("seq", piped("null", ["1", "20000"]));
+      const sink = spawn("cat", piped("piped"));
+      const from = source.takeStdout()!;
+      const into = sink.takeStdin()!;
+      const before = lentPipeCalls();
+      let spliced = 0;
+      for (let i = 0; i < 3; i++) spliced += Number(into.blockingSplice(from, 4096n));
+      // A read and a write on the main thread per splice.
+      expect(lentPipeCalls() - before).toBe(6);
+      const mark = new TextEncoder().encode("MARK\n");
+      while (into.checkWrite() < BigInt(mark.byteLength)) {
+        const ready = into.subscribe();
+        io.poll.poll([ready]);
+        (ready as unknown as Disposable)[Symbol.dispose]();
+      }
+      into.write(mark);
+      into.blockingFlush();
+      for (;;) {
+        try {
+          spliced += Number(into.blockingSplice(from, 65536n));
+        } catch (error) {
+          if (isClosed(error)) break;
+          throw error;
+        }
+      }
+      (into as unknown as Disposable)[Symbol.dispose]();
+      const expected = seq(20000);
+      expect(spliced).toBe(expected.length);
+      const out = readToEnd(sink.takeStdout()!);
+      const at = out.indexOf("MARK\n");
+      expect(at).toBeGreaterThanOrEqual(3);
+      expect(out.length).toBe(expected.length + 5);
+      expect(out.slice(0, at) + out.slice(at + 5) === expected).toBe(true);
+      expect([source.wait(), sink.wait()]).toEqual([{ code: 0, signal: undefined }, { code: 0, signal: undefined }]);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("a child that exits while the main thread is blocked writing to it: the write fails as a stream error, nothing leaks, the host carries on", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const host = createProcessHost({ allow: ["head", "echo"] });
+    const opened = fds();
+    try {
+      const { spawn } = host.imports["host:process/process"];
+      for (let round = 0; round < 5; round++) {
+        // head reads one byte and exits; Node closes its stdin at exit while this thread is in write(2).
+        const child = spawn("head", { args: ["-c", "1"], env: [], stdin: "piped", stdout: "null", stderr: "null" });
+        const stdin = child.takeStdin()!;
+        let failure: unknown;
+        try {
+          stdin.blockingWriteAndFlush(new Uint8Array(8 * 1024 * 1024));
+        } catch (error) {
+          failure = error;
+        }
+        expect(["closed", "last-operation-failed"]).toContain((failure as { tag?: string } | undefined)?.tag);
+        (stdin as unknown as Disposable)[Symbol.dispose]();
+        expect(child.wait()).toEqual({ code: 0, signal: undefined });
+        (child as unknown as Disposable)[Symbol.dispose]();
+      }
+      const echo = spawn("echo", piped("null", ["still here"]));
+      expect(readToEnd(echo.takeStdout()!)).toBe("still here\n");
+      echo.wait();
+      (echo as unknown as Disposable)[Symbol.dispose]();
+    } finally {
+      await host.close();
+    }
+    // Every pipe of those children is closed again (the worker's deferred closes included).
+    for (let i = 0; i < 50 && fds() > opened; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fds()).toBeLessThanOrEqual(opened);
+  });
+});
