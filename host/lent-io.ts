@@ -69,10 +69,27 @@ function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
   return scratch.subarray(0, bytes);
 }
 
+/**
+ * Copies handed out are cut from slabs, never reused: the caller owns what it
+ * was given, and one allocation serves many reads (an ArrayBuffer per read
+ * makes V8 collect garbage far more often while a guest's memory grows).
+ */
+const SLAB_SIZE = 8 * MAX_READ;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
 /** As `readLent`, in a copy of its own: the caller may keep it, and the scratch buffer serves the next read. */
 function readLentCopy(pipe: LentPipe, len: bigint): Uint8Array | typeof NOT_LENT {
   const read = readLent(pipe, len);
-  return read === NOT_LENT ? NOT_LENT : Uint8Array.prototype.slice.call(read);
+  if (read === NOT_LENT) return NOT_LENT;
+  if (slabUsed + read.byteLength > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const copy = new Uint8Array(slab, slabUsed, read.byteLength);
+  copy.set(read);
+  slabUsed += read.byteLength;
+  return copy;
 }
 
 /** Writes all of `bytes`; returns how many were written before the pipe stopped being lent or failed. */
