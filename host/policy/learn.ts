@@ -6,7 +6,6 @@
 import { basename } from "node:path";
 import type { SpawnPlan, SpawnRequest } from "./decide.js";
 import type { CommandRule, NormalizedPolicy, ProcessPolicy } from "./normalize.js";
-import { findOnPath, realPathOrUndefined } from "./resolve.js";
 
 /** Learn mode: records the spawns a guest made, to write the smallest policy allowing exactly them. */
 export class PolicyRecorder {
@@ -22,10 +21,8 @@ export class PolicyRecorder {
 
   /** Records one spawn that was allowed (in learn mode, possibly only because of it). */
   record(request: SpawnRequest, plan: SpawnPlan): void {
-    // A bare name is kept when the search path finds the same real file; otherwise the real path.
-    const name = basename(request.command);
-    const found = request.command.includes("/") ? undefined : findOnPath(name, this.policy.searchPath);
-    const command = found !== undefined && realPathOrUndefined(found) === plan.file ? name : plan.file;
+    // A bare name stays a name (the policy's search path is what found plan.file for it); a path becomes the real path.
+    const command = request.command.includes("/") ? plan.file : basename(request.command);
     const entry = this.#commands.get(plan.file) ?? { command, args: new Map<string, string[]>() };
     entry.args.set(JSON.stringify(plan.args), plan.args);
     this.#commands.set(plan.file, entry);

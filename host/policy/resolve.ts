@@ -4,8 +4,10 @@ import { resolve } from "node:path";
 
 function isExecutableFile(file: string): boolean {
   try {
+    // stat first: most directories of a search path lack the name, and a missing file then costs no exception.
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(file, fsConstants.X_OK);
-    return statSync(file).isFile();
+    return true;
   } catch {
     return false;
   }
@@ -22,7 +24,7 @@ export function findOnPath(name: string, searchPath: readonly string[]): string 
 
 export function realPathOrUndefined(file: string): string | undefined {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return undefined;
   }
