@@ -205,12 +205,14 @@ async function profile(argv: string[], perKey: string): Promise<Record<string, u
     calls[key] = (calls[key] ?? 0) + 1;
   }
   const per = Number(result[perKey]);
+  const lentCalls = Number(lineOf(stdout, "RUNNER").lentPipeCalls ?? 0);
   return {
     argv: argv.slice(argv.indexOf("--") + 1),
     per: perKey,
     operations: per,
     totalCalls: total,
     callsPerOperation: total / per,
+    lentCalls,
     calls,
     result,
   };
@@ -345,9 +347,9 @@ async function render(report: Report, out: string): Promise<void> {
   const loads = environment.loadAverageAtRoundStart.map((l) => l[0]!.toFixed(1)).join(", ");
   const header = `Run ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} cores (${environment.cpuModel}), ` +
     `${environment.rounds} round(s), medians; load average at round starts: ${loads}.\n`;
-  const entries = Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string }][];
-  const profileText = entries.length === 0 ? "" : `\nWorker round trips (PREVIEW2_SHIM_DEBUG=1 trace):\n\n| run | operations | round trips | per operation |\n|---|---:|---:|---:|\n${entries
-    .map(([name, p]) => `| ${name} | ${p.operations} ${p.per} | ${p.totalCalls} | ${p.callsPerOperation.toFixed(2)} |`)
+  const entries = Object.entries(profiles) as [string, { operations: number; totalCalls: number; callsPerOperation: number; per: string; lentCalls?: number }][];
+  const profileText = entries.length === 0 ? "" : `\nWorker round trips (PREVIEW2_SHIM_DEBUG=1 trace), and system calls the main thread made itself on pipes lent to it (no round trip):\n\n| run | operations | round trips | per operation | lent-pipe calls | per operation |\n|---|---:|---:|---:|---:|---:|\n${entries
+    .map(([name, p]) => `| ${name} | ${p.operations} ${p.per} | ${p.totalCalls} | ${p.callsPerOperation.toFixed(2)} | ${p.lentCalls ?? 0} | ${((p.lentCalls ?? 0) / p.operations).toFixed(2)} |`)
     .join("\n")}\n`;
   await writeFile(join(out, "latest.md"), `${header}\n${table}${failureText}${profileText}`);
   const svg = chart(sections, `Stdout throughput vs read size (${environment.sizes.stdoutBytes / 1048576} MiB from head, Node ${environment.node})`);

@@ -205,7 +205,7 @@ async function runGuest(argv: string[]): Promise<void> {
   const maxProcesses = maybeMax === "--max" ? Number(max) : 10;
   const rssStart = rssNow();
   const marks = watchMarks();
-  const { instantiateComponent } = await import("host-process");
+  const { instantiateComponent, lentPipeCalls } = await import("host-process");
   const started = process.hrtime.bigint();
   const instance = await instantiateComponent(component, {
     policy: { allow: allow.split(",").filter(Boolean), maxProcesses },
@@ -218,7 +218,7 @@ async function runGuest(argv: string[]): Promise<void> {
   const rssAfterRun = rssNow();
   await instance.close();
   if (code !== 0) throw new Error(`guest exited with code ${code}`);
-  runner({ rssStart, rssInstantiated, rssAfterRun, instantiateNs, ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark:${k}`, v])) });
+  runner({ rssStart, rssInstantiated, rssAfterRun, instantiateNs, lentPipeCalls: lentPipeCalls(), ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark:${k}`, v])) });
 }
 
 /**
