@@ -80,9 +80,9 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number): numbe
   return handle.fd;
 }
 
-/** Whether the pipe is still lent to the main thread. */
+/** Whether the pipe is still lent to the main thread (perhaps in a system call on it right now). */
 export function isLent(flags: Int32Array, slot: number): boolean {
-  return Atomics.load(flags, slot) === LENT;
+  return Atomics.load(flags, slot) !== RECLAIMED;
 }
 
 /** The main thread's side: takes the lent pipe for one system call; false when it is not lent (any more). */
