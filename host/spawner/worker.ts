@@ -9,6 +9,7 @@
  * uncaught exception into a failure of every later I/O call.
  */
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import type { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
@@ -21,6 +22,7 @@ import type {
   SpawnerStats,
 } from "./protocol.js";
 import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
+import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
 
 /** How often a group whose leader has exited is checked for remaining members. */
@@ -41,7 +43,7 @@ interface ChildRecord {
   owner: Owner;
   command: string;
   pid: number;
-  process: ChildProcess;
+  process: ChildProcess | LaunchedChild;
   graceMs: number;
   limits: ChildLimits;
   exit: ExitInfo | null;
@@ -128,6 +130,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
   /** Every child pipe still open, by wasi:io stream id. */
   const pipes = new Map<number, Pipe & { owner: Owner }>();
   const watchdog = new WatchdogLink();
+  // Started now, ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
+  const launcher = new LauncherLink();
+  launcher.start();
   let nextHandle = 0;
 
   function record(handle: number): ChildRecord {
@@ -249,55 +254,72 @@ export default function createSpawner(context: WorkerExtensionContext) {
       else relay = taken.ok.stream;
       stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
     }
-    let child: ChildProcess;
-    try {
-      child = spawn(plan.file, plan.args, {
-        argv0: plan.argv0,
-        cwd: plan.cwd,
-        env: plan.env,
-        stdio,
-        shell: false,
-        windowsHide: true,
-        // setsid(): the child leads a new process group (and session), which
-        // kill, a timeout and close() signal as a whole.
-        detached: true,
-      });
-    } catch (error) {
-      // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
-      (source ?? relay)?.destroy();
-      return refused(error as NodeJS.ErrnoException);
+    let child: ChildProcess | LaunchedChild | undefined;
+    if (launcher.ready) {
+      // The launcher starts it the same way, in a new process group; a joined pipe travels with the request.
+      const modes = [...plan.stdio];
+      if (relay) modes[0] = "piped";
+      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source);
+      if (launched instanceof LaunchedChild) child = launched;
+      else if (launched.code !== "ELAUNCHER" || source) {
+        (source ?? relay)?.destroy();
+        return refused(launched);
+      }
+    }
+    if (child === undefined) {
+      try {
+        child = spawn(plan.file, plan.args, {
+          argv0: plan.argv0,
+          cwd: plan.cwd,
+          env: plan.env,
+          stdio,
+          shell: false,
+          windowsHide: true,
+          // setsid(): the child leads a new process group (and session), which
+          // kill, a timeout and close() signal as a whole.
+          detached: true,
+        });
+      } catch (error) {
+        // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
+        (source ?? relay)?.destroy();
+        return refused(error as NodeJS.ErrnoException);
+      }
+      if (child.pid === undefined) {
+        source?.destroy();
+        relay?.destroy();
+        const spawned = child;
+        return refused(await new Promise<NodeJS.ErrnoException>((resolve) => spawned.once("error", resolve)));
+      }
     }
     // The new child holds its own copy of a joined pipe; ours must close, or
     // the writer would never see its reader go (no SIGPIPE, no EOF upstream).
     source?.destroy();
-    if (child.pid === undefined) {
-      relay?.destroy();
-      return refused(await new Promise<NodeJS.ErrnoException>((resolve) => child.once("error", resolve)));
-    }
-    if (relay && child.stdin) {
+    const started: ChildProcess | LaunchedChild = child;
+    if (relay && started.stdin) {
       // Part of it was already read into the host: relay that and the rest.
-      const sink = child.stdin;
+      const sink = started.stdin;
       unhold(relay);
       relay.removeListener("readable", keepBuffered);
       sink.on("error", () => relay.destroy());
       relay.pipe(sink);
     }
-    const pid = child.pid;
+    // A ChildProcess without a pid was refused above.
+    const pid = started.pid as number;
     owner.groups.set(pid, graceMs);
     watchdog.register(pid, graceMs);
-    child.on("error", ignore);
-    for (const pipe of [child.stdin, child.stdout, child.stderr]) pipe?.on("error", ignore);
+    (started as EventEmitter).on("error", ignore);
+    for (const pipe of [started.stdin, started.stdout, started.stderr]) pipe?.on("error", ignore);
     const entry: ChildRecord = {
       handle: ++nextHandle,
       owner,
       command,
       pid,
-      process: child,
+      process: started,
       graceMs,
       limits,
       exit: null,
       exited: new Promise((resolve) => {
-        child.once("exit", (code, signal) => {
+        (started as EventEmitter).once("exit", (code: number | null, signal: string | null) => {
           const exit = { code, signal };
           onExit(entry, exit);
           resolve(exit);

@@ -1,0 +1,26 @@
+/** The messages between the spawner and its launcher process (over Node's IPC channel). */
+import type { StdioMode } from "../policy.js";
+
+/** Start one child; a `stdinFrom` request carries the socket to become its stdin as the message's handle. */
+export interface LaunchRequest {
+  id: number;
+  file: string;
+  args: string[];
+  argv0: string;
+  cwd: string;
+  env: Record<string, string>;
+  stdio: StdioMode[];
+  stdinFrom: boolean;
+}
+
+export type LaunchReply =
+  /** The launcher is listening. */
+  | { ready: true }
+  /** The OS refused to start it (an errno code such as ENOENT, or a message). */
+  | { id: number; error: string }
+  /** It runs; its piped stdio follows, one message (and handle) per true slot. */
+  | { id: number; pid: number; pipes: boolean[] }
+  /** One of its pipes, as this message's handle. */
+  | { id: number; slot: number }
+  /** It has exited (and been reaped by the launcher). */
+  | { id: number; exit: { code: number | null; signal: string | null } };

@@ -1,0 +1,184 @@
+/**
+ * The spawner's end of the launcher (launcher.ts): starts it in the
+ * background, starts children through it once it has said it is ready, and
+ * turns its replies into objects shaped like Node's ChildProcess (pid, stdio
+ * streams, 'exit'). Until it is ready, or if it cannot run, the spawner
+ * starts children itself. If it dies, the children it started are killed
+ * (their exits could no longer be learnt) and a new one is started.
+ * Never throws.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import type { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import type { SpawnPlan } from "../policy.js";
+import { signalGroup } from "./groups.js";
+import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
+
+const LAUNCHER_SCRIPT = fileURLToPath(new URL("./launcher.js", import.meta.url));
+/** A launcher that dies sooner than this after its start would die again: give up on it. */
+const RESTART_AFTER_MS = 1000;
+
+type HeldPipe = Socket & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
+
+/** A child the launcher started, as the spawner uses a ChildProcess: `pid`, its pipes, and 'exit' (code, signal). */
+export class LaunchedChild extends EventEmitter {
+  stdin: Writable | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
+
+  constructor(readonly pid: number) {
+    super();
+  }
+}
+
+interface Launch {
+  settle(result: LaunchedChild | NodeJS.ErrnoException): void;
+  child?: LaunchedChild;
+  /** Pipes announced and not yet arrived. */
+  awaiting: number;
+  /** Slots of the pipes asked for. */
+  piped: boolean[];
+}
+
+function launchError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(code), { code });
+}
+
+export class LauncherLink {
+  #process: ChildProcess | undefined;
+  #ready = false;
+  #unavailable = false;
+  #nextId = 0;
+  readonly #launches = new Map<number, Launch>();
+  readonly #running = new Map<number, LaunchedChild>();
+
+  /** Whether children can be started through the launcher now. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Starts the launcher if it is not running (it is ready a few tens of milliseconds later). */
+  start(): void {
+    if (this.#process || this.#unavailable) return;
+    let launcher: ChildProcess;
+    try {
+      launcher = fork(LAUNCHER_SCRIPT, [], {
+        // Its own session: a Ctrl-C meant for the host does not end it (it ends with the host's channel).
+        detached: true,
+        execArgv: [],
+        // Children with inherited stdio get the host's own streams.
+        stdio: ["inherit", "inherit", "inherit", "ipc"],
+        serialization: "json",
+      });
+    } catch {
+      this.#unavailable = true;
+      return;
+    }
+    this.#process = launcher;
+    const startedAt = Date.now();
+    launcher.on("error", () => {});
+    launcher.on("message", (reply: LaunchReply, handle?: Socket) => this.#receive(reply, handle));
+    launcher.once("exit", () => this.#lost(launcher, startedAt));
+    // The launcher must never keep the host alive.
+    launcher.unref();
+    (launcher.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+
+  /** Starts `plan` through the launcher; a `stdinSource` pipe goes along to become the child's stdin. */
+  launch(plan: SpawnPlan, stdinSource?: Readable): Promise<LaunchedChild | NodeJS.ErrnoException> {
+    const launcher = this.#process;
+    if (!launcher || !this.#ready) return Promise.resolve(launchError("ELAUNCHER"));
+    const id = ++this.#nextId;
+    const request: LaunchRequest = {
+      id, file: plan.file, args: plan.args, argv0: plan.argv0, cwd: plan.cwd, env: plan.env, stdio: plan.stdio,
+      stdinFrom: stdinSource !== undefined,
+    };
+    return new Promise((settle) => {
+      this.#launches.set(id, { settle, awaiting: 0, piped: plan.stdio.map((mode) => mode === "piped") });
+      try {
+        launcher.send(request, stdinSource as Socket | undefined, (error: Error | null) => {
+          if (error) this.#fail(id, launchError("ELAUNCHER"));
+        });
+      } catch {
+        this.#fail(id, launchError("ELAUNCHER"));
+      }
+    });
+  }
+
+  #fail(id: number, error: NodeJS.ErrnoException): void {
+    const launch = this.#launches.get(id);
+    if (!launch) return;
+    this.#launches.delete(id);
+    if (launch.child) {
+      // Started, but not all of it arrived: it cannot be handed over whole.
+      signalGroup(launch.child.pid, "SIGKILL");
+      this.#running.delete(id);
+    }
+    launch.settle(error);
+  }
+
+  #receive(reply: LaunchReply, handle: Socket | undefined): void {
+    if ("ready" in reply) {
+      this.#ready = true;
+      return;
+    }
+    if ("exit" in reply) {
+      const child = this.#running.get(reply.id);
+      this.#running.delete(reply.id);
+      // A quick child's exit can come in the same read as its pid: 'exit' waits until the spawner, resumed
+      // by the launch's promise, listens for it.
+      if (child) setImmediate(() => child.emit("exit", reply.exit.code, reply.exit.signal));
+      return;
+    }
+    const launch = this.#launches.get(reply.id);
+    if (!launch) {
+      handle?.destroy();
+      return;
+    }
+    if ("error" in reply) {
+      this.#launches.delete(reply.id);
+      launch.settle(launchError(reply.error));
+      return;
+    }
+    if ("pid" in reply) {
+      launch.child = new LaunchedChild(reply.pid);
+      this.#running.set(reply.id, launch.child);
+      launch.awaiting = reply.pipes.filter(Boolean).length;
+      if (reply.pipes.some((piped, slot) => piped !== launch.piped[slot])) return this.#fail(reply.id, launchError("ELAUNCHER"));
+    } else if ("slot" in reply && launch.child) {
+      if (!handle) return this.#fail(reply.id, launchError("ELAUNCHER"));
+      // Received sockets start reading at once; every byte is the guest's (the spawner decides when to read).
+      const held = handle as HeldPipe;
+      if (held._handle) {
+        held._handle.reading = false;
+        held._handle.readStop();
+      }
+      held._readableState.reading = false;
+      if (reply.slot === 0) launch.child.stdin = handle;
+      else if (reply.slot === 1) launch.child.stdout = handle;
+      else launch.child.stderr = handle;
+      launch.awaiting--;
+    }
+    if (launch.child && launch.awaiting === 0) {
+      this.#launches.delete(reply.id);
+      launch.settle(launch.child);
+    }
+  }
+
+  /** The launcher is gone: its children's exits can no longer be learnt, so they are ended now. */
+  #lost(launcher: ChildProcess, startedAt: number): void {
+    if (this.#process !== launcher) return;
+    this.#process = undefined;
+    this.#ready = false;
+    for (const id of [...this.#launches.keys()]) this.#fail(id, launchError("ELAUNCHER"));
+    for (const child of this.#running.values()) {
+      signalGroup(child.pid, "SIGKILL");
+      setImmediate(() => child.emit("exit", null, "SIGKILL"));
+    }
+    this.#running.clear();
+    if (Date.now() - startedAt < RESTART_AFTER_MS) this.#unavailable = true;
+    else this.start();
+  }
+}

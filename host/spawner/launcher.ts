@@ -1,0 +1,79 @@
+/**
+ * The launcher: a small Node process that starts children on the spawner's
+ * behalf, so that each `fork()` copies this small process and not the host,
+ * whose size (a componentize-js guest holds 110–160 MiB) makes every spawn
+ * slower. It sends back each child's pid, its pipes (as handles over the IPC
+ * channel, after which they are the spawner's alone) and its exit status.
+ * Nothing else: policy, process groups, limits and the watchdog stay with the
+ * spawner, which signals a child's group itself.
+ *
+ * Run as `node launcher.js` by launcher-link.ts, in its own session; it exits
+ * when the spawner's end of the channel closes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
+import type { StdioMode } from "../policy.js";
+import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
+
+const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = { piped: "pipe", null: "ignore", inherit: "inherit" };
+
+type HeldPipe = Socket & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
+
+function send(reply: LaunchReply, handle?: Socket): void {
+  if (process.connected) process.send?.(reply, handle);
+}
+
+/** A pipe stays unread here: its bytes are the spawner's. */
+function holdUnread(pipe: Socket): void {
+  const held = pipe as HeldPipe;
+  if (held._handle) {
+    held._handle.reading = false;
+    held._handle.readStop();
+  }
+  held._readableState.reading = false;
+}
+
+function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
+  const { id } = request;
+  const stdio: (string | Socket)[] = request.stdio.map((mode) => NODE_STDIO[mode]);
+  if (request.stdinFrom) {
+    if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
+    stdio[0] = stdinSource;
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(request.file, request.args, {
+      argv0: request.argv0,
+      cwd: request.cwd,
+      env: request.env,
+      stdio: stdio as never,
+      shell: false,
+      windowsHide: true,
+      detached: true,
+    });
+  } catch (error) {
+    stdinSource?.destroy();
+    return send({ id, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+  }
+  // The child has its own copy of a joined pipe.
+  stdinSource?.destroy();
+  child.on("error", () => {});
+  if (child.pid === undefined) {
+    child.once("error", (error: NodeJS.ErrnoException) => send({ id, error: error.code ?? error.message }));
+    return;
+  }
+  const pipes = [child.stdin, child.stdout, child.stderr] as (Socket | null)[];
+  for (const pipe of pipes.slice(1)) if (pipe) holdUnread(pipe);
+  // Node would close the stdin and drain the outputs of an exited child: they are on their way to the spawner.
+  child.stdin = null;
+  child.stdout = null;
+  child.stderr = null;
+  for (let slot = 0; slot < child.stdio.length; slot++) (child.stdio as unknown[])[slot] = null;
+  send({ id, pid: child.pid, pipes: pipes.map((pipe) => pipe !== null) });
+  pipes.forEach((pipe, slot) => pipe && send({ id, slot }, pipe));
+  child.once("exit", (code, signal) => send({ id, exit: { code, signal } }));
+}
+
+process.on("message", (request: LaunchRequest, handle?: Socket) => launch(request, handle));
+process.on("disconnect", () => process.exit(0));
+send({ ready: true });
