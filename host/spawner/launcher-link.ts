@@ -54,6 +54,11 @@ export class LauncherLink {
   readonly #launches = new Map<number, Launch>();
   readonly #running = new Map<number, LaunchedChild>();
 
+  /** The launcher's pid, while it runs. */
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
   /** Whether children can be started through the launcher now. */
   get ready(): boolean {
     return this.#ready;

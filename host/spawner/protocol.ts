@@ -85,6 +85,8 @@ export interface SpawnerStats {
   groups: number;
   /** The I/O worker's JavaScript heap. */
   heapUsed: number;
+  /** The launcher's pid, once it is ready to start children (launcher.ts); until then the spawner starts them itself. */
+  launcher?: number | undefined;
 }
 
 export type Operation = keyof Operations;

@@ -481,7 +481,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
     if (collectGarbage) collectWorkerGarbage();
     let groups = 0;
     for (const owner of owners.values()) groups += owner.groups.size;
-    return { children: children.size, owners: owners.size, pipes: pipes.size, groups, heapUsed: process.memoryUsage().heapUsed };
+    return {
+      children: children.size, owners: owners.size, pipes: pipes.size, groups, heapUsed: process.memoryUsage().heapUsed,
+      launcher: launcher.ready ? launcher.pid : undefined,
+    };
   }
 
   const operations: { [K in Operation]: (...args: Operations[K][0]) => Operations[K][1] | Promise<Operations[K][1]> } = {

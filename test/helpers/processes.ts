@@ -19,6 +19,11 @@ function stat(pid: string | number): Stat | undefined {
   }
 }
 
+/** The parent's pid of a process, if it exists. */
+export function parentPid(pid: number): number | undefined {
+  return stat(pid)?.ppid;
+}
+
 function allProcesses(): Stat[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))

@@ -1,0 +1,98 @@
+// The launcher (host/spawner/launcher.ts): once it is ready, children are
+// started by it, so that fork() copies it and not the host. Their pipes and
+// exits come back through it; if it dies, its children are ended and
+// reported; it never outlives the host.
+import { spawn as spawnNative } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { createProcessHost, spawnerStats, type SpawnOptions } from "host-process";
+import { ROOT } from "./helpers/fixtures.js";
+import { isGone, liveMembersOfAll, parentPid, until } from "./helpers/processes.js";
+
+const quiet = (args: string[]): SpawnOptions => ({ args, env: [], stdin: "null", stdout: "null", stderr: "null" });
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+function readAll(stream: { blockingRead(len: bigint): Uint8Array }): string {
+  let text = "";
+  for (;;) {
+    try {
+      text += decode(stream.blockingRead(4096n));
+    } catch (error) {
+      if ((error as { tag?: string }).tag === "closed") return text;
+      throw error;
+    }
+  }
+}
+
+/** Starts the spawner with one spawn, then waits for its launcher; returns the launcher's pid. */
+async function readyLauncher(spawn: (command: string, options: SpawnOptions) => { wait(): unknown }): Promise<number> {
+  spawn("true", quiet([])).wait();
+  await until(() => spawnerStats().launcher !== undefined);
+  return spawnerStats().launcher!;
+}
+
+describe("the launcher", () => {
+  it("starts the children once it is ready: their parent is the launcher, and their pipes and exit come through", async () => {
+    const host = createProcessHost({ allow: ["true", "sleep", "cat"] });
+    try {
+      const { spawn } = host.imports["host:process/process"];
+      const launcher = await readyLauncher(spawn);
+      expect(launcher).not.toBe(process.pid);
+      const sleeper = spawn("sleep", quiet(["5"]));
+      expect(parentPid(sleeper.pid())).toBe(launcher);
+      sleeper.kill("SIGTERM");
+      expect(sleeper.wait()).toEqual({ code: undefined, signal: "SIGTERM" });
+
+      const cat = spawn("cat", { args: [], env: [], stdin: "piped", stdout: "piped", stderr: "null" });
+      expect(parentPid(cat.pid())).toBe(launcher);
+      const stdin = cat.takeStdin()!;
+      stdin.blockingWriteAndFlush(new TextEncoder().encode("through the launcher\n"));
+      (stdin as unknown as Disposable)[Symbol.dispose]();
+      expect(readAll(cat.takeStdout()!)).toBe("through the launcher\n");
+      expect(cat.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("if it dies, the children it started are killed and reported as SIGKILL, a new one starts, and spawning goes on", async () => {
+    const host = createProcessHost({ allow: ["true", "sleep", "echo"] });
+    try {
+      const { spawn } = host.imports["host:process/process"];
+      const launcher = await readyLauncher(spawn);
+      // One that dies within a second of its start is not started again: let this one live longer.
+      await delay(1100);
+      const sleeper = spawn("sleep", quiet(["30"]));
+      const pid = sleeper.pid();
+      expect(parentPid(pid)).toBe(launcher);
+      process.kill(launcher, "SIGKILL");
+      expect(sleeper.wait()).toEqual({ code: undefined, signal: "SIGKILL" });
+      await until(() => liveMembersOfAll([pid]).length === 0);
+      const echo = spawn("echo", { ...quiet(["still spawning"]), stdout: "piped" });
+      expect(readAll(echo.takeStdout()!)).toBe("still spawning\n");
+      expect(echo.wait()).toEqual({ code: 0, signal: undefined });
+      await until(() => (spawnerStats().launcher ?? launcher) !== launcher);
+      expect(isGone(launcher)).toBe(true);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("never outlives the host: a host SIGKILLed while blocked leaves neither the launcher nor a child running", async () => {
+    const host = spawnNative(process.execPath, [join(ROOT, "test", "helpers", "launcher-host.mjs"), "2"], {
+      cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => host.once("exit", (code, signal) => resolve(signal ?? code)));
+    let output = "";
+    host.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => /^PIDS /m.test(output) || host.exitCode !== null);
+    const launcher = Number(/^LAUNCHER (\d+)$/m.exec(output)?.[1]);
+    const pids = JSON.parse(/^PIDS (.*)$/m.exec(output)![1]!) as number[];
+    expect(pids.map(parentPid)).toEqual([launcher, launcher]);
+    host.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+    await until(() => isGone(launcher) && liveMembersOfAll(pids).length === 0);
+    expect(isGone(launcher)).toBe(true);
+  });
+});
