@@ -56,6 +56,28 @@ describe("the launcher", () => {
     }
   });
 
+  it("output() through it: the launcher relays stdout and stderr, and the limits and stdin-from hold", async () => {
+    const host = createProcessHost({ allow: ["true", "sh", "head", "sleep", "echo", "cat"], maxOutputBytes: 1000, timeoutMs: 300 });
+    try {
+      const { spawn, output } = host.imports["host:process/process"];
+      await readyLauncher(spawn);
+      const both: SpawnOptions = { args: [], env: [], stdin: "null", stdout: "piped", stderr: "piped" };
+      const done = output("sh", { ...both, args: ["-c", "echo out; echo err >&2; exit 3"] });
+      expect({ status: done.status, stdout: decode(done.stdout), stderr: decode(done.stderr) })
+        .toEqual({ status: { code: 3, signal: undefined }, stdout: "out\n", stderr: "err\n" });
+      expect(() => output("head", { ...both, args: ["-c", "100000000", "/dev/zero"] }))
+        .toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "limit-exceeded" }) }));
+      expect(() => output("sleep", { ...both, args: ["5"] }))
+        .toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "timed-out" }) }));
+      const producer = spawn("echo", { ...both, args: ["joined"], stderr: "null" });
+      const joined = output("cat", { ...both, stdinFrom: producer.takeStdout()! });
+      expect(decode(joined.stdout)).toBe("joined\n");
+      expect(producer.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
   it("if it dies, the children it started are killed and reported as SIGKILL, a new one starts, and spawning goes on", async () => {
     const host = createProcessHost({ allow: ["true", "sleep", "echo"] });
     try {

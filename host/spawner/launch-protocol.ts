@@ -11,6 +11,13 @@ export interface LaunchRequest {
   env: Record<string, string>;
   stdio: StdioMode[];
   stdinFrom: boolean;
+  /**
+   * For `output()`: the launcher reads the child's piped stdout and stderr
+   * itself and sends their bytes (up to one more than this many per stream,
+   * so the spawner sees the limit passed), instead of handing the pipes over;
+   * a piped stdin is closed at once.
+   */
+  relayOutputUpTo?: number | undefined;
 }
 
 export type LaunchReply =
@@ -18,9 +25,12 @@ export type LaunchReply =
   | { ready: true }
   /** The OS refused to start it (an errno code such as ENOENT, or a message). */
   | { id: number; error: string }
-  /** It runs; its piped stdio follows, one message (and handle) per true slot. */
+  /** It runs; its piped stdio follows, one message (and handle) per true slot (relayed outputs are false here). */
   | { id: number; pid: number; pipes: boolean[] }
   /** One of its pipes, as this message's handle. */
   | { id: number; slot: number }
+  /** Bytes of a relayed output stream (slot 1 or 2), or its end. */
+  | { id: number; slot: number; data: Uint8Array }
+  | { id: number; slot: number; end: true }
   /** It has exited (and been reaped by the launcher). */
   | { id: number; exit: { code: number | null; signal: string | null } };

@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
-import type { Readable, Writable } from "node:stream";
+import { PassThrough, type Readable, type Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { SpawnPlan } from "../policy.js";
 import { signalGroup } from "./groups.js";
@@ -38,8 +38,10 @@ interface Launch {
   child?: LaunchedChild;
   /** Pipes announced and not yet arrived. */
   awaiting: number;
-  /** Slots of the pipes asked for. */
-  piped: boolean[];
+  /** Slots whose pipes come as handles. */
+  handed: boolean[];
+  /** Slots whose bytes the launcher relays (output()). */
+  relayed: boolean[];
 }
 
 function launchError(code: string): NodeJS.ErrnoException {
@@ -53,6 +55,8 @@ export class LauncherLink {
   #nextId = 0;
   readonly #launches = new Map<number, Launch>();
   readonly #running = new Map<number, LaunchedChild>();
+  /** Relayed output streams not yet ended (they may end after the child's exit), by launch id and slot. */
+  readonly #relays = new Map<number, (PassThrough | undefined)[]>();
 
   /** The launcher's pid, while it runs. */
   get pid(): number | undefined {
@@ -75,7 +79,8 @@ export class LauncherLink {
         execArgv: [],
         // Children with inherited stdio get the host's own streams.
         stdio: ["inherit", "inherit", "inherit", "ipc"],
-        serialization: "json",
+        // Relayed output travels as bytes, not as JSON.
+        serialization: "advanced",
       });
     } catch {
       this.#unavailable = true;
@@ -91,17 +96,29 @@ export class LauncherLink {
     (launcher.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 
-  /** Starts `plan` through the launcher; a `stdinSource` pipe goes along to become the child's stdin. */
-  launch(plan: SpawnPlan, stdinSource?: Readable): Promise<LaunchedChild | NodeJS.ErrnoException> {
+  /**
+   * Starts `plan` through the launcher; a `stdinSource` pipe goes along to
+   * become the child's stdin. With `relayOutputUpTo` (for output()), the
+   * launcher reads stdout and stderr itself and their bytes arrive in the
+   * child's `stdout`/`stderr` streams here; its stdin is closed.
+   */
+  launch(plan: SpawnPlan, stdinSource?: Readable, relayOutputUpTo?: number): Promise<LaunchedChild | NodeJS.ErrnoException> {
     const launcher = this.#process;
     if (!launcher || !this.#ready) return Promise.resolve(launchError("ELAUNCHER"));
     const id = ++this.#nextId;
     const request: LaunchRequest = {
       id, file: plan.file, args: plan.args, argv0: plan.argv0, cwd: plan.cwd, env: plan.env, stdio: plan.stdio,
-      stdinFrom: stdinSource !== undefined,
+      stdinFrom: stdinSource !== undefined, relayOutputUpTo,
     };
+    const piped = plan.stdio.map((mode) => mode === "piped");
+    const relaying = relayOutputUpTo !== undefined;
     return new Promise((settle) => {
-      this.#launches.set(id, { settle, awaiting: 0, piped: plan.stdio.map((mode) => mode === "piped") });
+      this.#launches.set(id, {
+        settle,
+        awaiting: 0,
+        handed: piped.map((isPiped) => isPiped && !relaying),
+        relayed: piped.map((isPiped, slot) => isPiped && relaying && slot > 0),
+      });
       try {
         launcher.send(request, stdinSource as Socket | undefined, (error: Error | null) => {
           if (error) this.#fail(id, launchError("ELAUNCHER"));
@@ -120,6 +137,8 @@ export class LauncherLink {
       // Started, but not all of it arrived: it cannot be handed over whole.
       signalGroup(launch.child.pid, "SIGKILL");
       this.#running.delete(id);
+      for (const stream of this.#relays.get(id) ?? []) stream?.end();
+      this.#relays.delete(id);
     }
     launch.settle(error);
   }
@@ -137,6 +156,18 @@ export class LauncherLink {
       if (child) setImmediate(() => child.emit("exit", reply.exit.code, reply.exit.signal));
       return;
     }
+    if ("data" in reply || "end" in reply) {
+      const relays = this.#relays.get(reply.id);
+      const stream = relays?.[reply.slot];
+      if ("end" in reply && relays) {
+        relays[reply.slot] = undefined;
+        if (relays.every((relay) => relay === undefined)) this.#relays.delete(reply.id);
+      }
+      if (!stream || stream.destroyed) return;
+      if ("data" in reply) stream.write(reply.data);
+      else stream.end();
+      return;
+    }
     const launch = this.#launches.get(reply.id);
     if (!launch) {
       handle?.destroy();
@@ -151,7 +182,13 @@ export class LauncherLink {
       launch.child = new LaunchedChild(reply.pid);
       this.#running.set(reply.id, launch.child);
       launch.awaiting = reply.pipes.filter(Boolean).length;
-      if (reply.pipes.some((piped, slot) => piped !== launch.piped[slot])) return this.#fail(reply.id, launchError("ELAUNCHER"));
+      if (reply.pipes.some((handed, slot) => handed !== launch.handed[slot])) return this.#fail(reply.id, launchError("ELAUNCHER"));
+      if (launch.relayed.some(Boolean)) {
+        const relays = launch.relayed.map((relayed) => (relayed ? new PassThrough() : undefined));
+        this.#relays.set(reply.id, relays);
+        launch.child.stdout = relays[1] ?? null;
+        launch.child.stderr = relays[2] ?? null;
+      }
     } else if ("slot" in reply && launch.child) {
       if (!handle) return this.#fail(reply.id, launchError("ELAUNCHER"));
       // Received sockets start reading at once; every byte is the guest's (the spawner decides when to read).
@@ -183,6 +220,8 @@ export class LauncherLink {
       setImmediate(() => child.emit("exit", null, "SIGKILL"));
     }
     this.#running.clear();
+    for (const relays of this.#relays.values()) for (const stream of relays) stream?.end();
+    this.#relays.clear();
     if (Date.now() - startedAt < RESTART_AFTER_MS) this.#unavailable = true;
     else this.start();
   }

@@ -63,6 +63,15 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const pipes = [child.stdin, child.stdout, child.stderr] as (Socket | null)[];
+  if (request.relayOutputUpTo !== undefined) {
+    pipes[0]?.end();
+    pipes[0] = null;
+    for (const slot of [1, 2]) {
+      const pipe = pipes[slot];
+      if (pipe) relay(id, slot, pipe, request.relayOutputUpTo);
+      pipes[slot] = null;
+    }
+  }
   for (const pipe of pipes.slice(1)) if (pipe) holdUnread(pipe);
   // Node would close the stdin and drain the outputs of an exited child: they are on their way to the spawner.
   child.stdin = null;
@@ -72,6 +81,20 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   send({ id, pid: child.pid, pipes: pipes.map((pipe) => pipe !== null) });
   pipes.forEach((pipe, slot) => pipe && send({ id, slot }, pipe));
   child.once("exit", (code, signal) => send({ id, exit: { code, signal } }));
+}
+
+/** Sends a child's output as it comes, up to `limit` + 1 bytes; then stops reading (the spawner ends the child). */
+function relay(id: number, slot: number, pipe: Socket, limit: number): void {
+  let sent = 0;
+  pipe.on("data", (chunk: Buffer) => {
+    const room = limit + 1 - sent;
+    const data = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+    sent += data.byteLength;
+    send({ id, slot, data });
+    if (sent > limit) pipe.destroy();
+  });
+  pipe.on("error", () => {});
+  pipe.on("close", () => send({ id, slot, end: true }));
 }
 
 process.on("message", (request: LaunchRequest, handle?: Socket) => launch(request, handle));

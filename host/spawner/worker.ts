@@ -229,8 +229,11 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return id;
   }
 
-  /** Spawns the plan in a new process group; settles once the OS has started the program or refused to. */
-  async function start(args: SpawnArgs, stdio: StdioOptions): Promise<Result<ChildRecord>> {
+  /**
+   * Spawns the plan in a new process group; settles once the OS has started the program or refused to.
+   * `relayOutputUpTo` (output()): see LauncherLink.launch.
+   */
+  async function start(args: SpawnArgs, stdio: StdioOptions, relayOutputUpTo?: number): Promise<Result<ChildRecord>> {
     const { command, plan, maxProcesses, limits, graceMs } = args;
     const owner = ownerOf(args.owner);
     const running = [...owner.children.values()].filter((child) => child.exit === null).length;
@@ -259,7 +262,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
       // The launcher starts it the same way, in a new process group; a joined pipe travels with the request.
       const modes = [...plan.stdio];
       if (relay) modes[0] = "piped";
-      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source);
+      const relaying = args.stdinFrom === undefined ? relayOutputUpTo : undefined;
+      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying);
       if (launched instanceof LaunchedChild) child = launched;
       else if (launched.code !== "ELAUNCHER" || source) {
         (source ?? relay)?.destroy();
@@ -372,12 +376,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
   }
 
   async function collectOutput(args: SpawnArgs): Promise<Result<CollectedOutput>> {
-    const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]));
+    const limit = args.limits.maxOutputBytes;
+    const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]), limit);
     if ("err" in started) return started;
     const child = started.ok;
     const { stdin, stdout, stderr } = child.process;
     stdin?.end();
-    const limit = args.limits.maxOutputBytes;
     let exceeded: string | undefined;
     const collect = (stream: Readable | null, name: string) => {
       const chunks: Buffer[] = [];
