@@ -15,12 +15,11 @@ import { fileURLToPath } from "node:url";
 import type { SpawnPlan } from "../policy.js";
 import { signalGroup } from "./groups.js";
 import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
+import { stopReadAhead } from "./read-ahead.js";
 
 const LAUNCHER_SCRIPT = fileURLToPath(new URL("./launcher.js", import.meta.url));
 /** A launcher that dies sooner than this after its start would die again: give up on it. */
 const RESTART_AFTER_MS = 1000;
-
-type HeldPipe = Socket & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
 
 /** A child the launcher started, as the spawner uses a ChildProcess: `pid`, its pipes, and 'exit' (code, signal). */
 export class LaunchedChild extends EventEmitter {
@@ -191,13 +190,8 @@ export class LauncherLink {
       }
     } else if ("slot" in reply && launch.child) {
       if (!handle) return this.#fail(reply.id, launchError("ELAUNCHER"));
-      // Received sockets start reading at once; every byte is the guest's (the spawner decides when to read).
-      const held = handle as HeldPipe;
-      if (held._handle) {
-        held._handle.reading = false;
-        held._handle.readStop();
-      }
-      held._readableState.reading = false;
+      // Every byte is the guest's: the spawner decides when to read.
+      stopReadAhead(handle);
       if (reply.slot === 0) launch.child.stdin = handle;
       else if (reply.slot === 1) launch.child.stdout = handle;
       else launch.child.stderr = handle;

@@ -14,23 +14,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import type { StdioMode } from "../policy.js";
 import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
+import { stopReadAhead } from "./read-ahead.js";
 
 const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = { piped: "pipe", null: "ignore", inherit: "inherit" };
 
-type HeldPipe = Socket & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
-
 function send(reply: LaunchReply, handle?: Socket): void {
   if (process.connected) process.send?.(reply, handle);
-}
-
-/** A pipe stays unread here: its bytes are the spawner's. */
-function holdUnread(pipe: Socket): void {
-  const held = pipe as HeldPipe;
-  if (held._handle) {
-    held._handle.reading = false;
-    held._handle.readStop();
-  }
-  held._readableState.reading = false;
 }
 
 function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
@@ -72,7 +61,8 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
       pipes[slot] = null;
     }
   }
-  for (const pipe of pipes.slice(1)) if (pipe) holdUnread(pipe);
+  // The pipes stay unread here: their bytes are the spawner's.
+  for (const pipe of pipes.slice(1)) if (pipe) stopReadAhead(pipe);
   // Node would close the stdin and drain the outputs of an exited child: they are on their way to the spawner.
   child.stdin = null;
   child.stdout = null;

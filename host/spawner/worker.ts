@@ -22,6 +22,7 @@ import type {
   SpawnerStats,
 } from "./protocol.js";
 import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
+import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
 
@@ -67,8 +68,6 @@ function ignore(): void {
   // failures surface through kill's return value. Nothing may be thrown here.
 }
 
-type NodePipe = Readable & { _handle?: { reading: boolean; readStop(): number } | null; _readableState: { reading: boolean } };
-
 /**
  * Stops Node's read-ahead on a child's fresh stdout/stderr: nothing is read
  * until the guest reads (the shim's read() starts it again), so the pipe can
@@ -77,12 +76,7 @@ type NodePipe = Readable & { _handle?: { reading: boolean; readStop(): number } 
  * child: that resume is shadowed, since this pipe is the guest's to read.
  */
 function holdUnread(pipe: Readable): void {
-  const socket = pipe as NodePipe;
-  if (socket._handle) {
-    socket._handle.reading = false;
-    socket._handle.readStop();
-  }
-  socket._readableState.reading = false;
+  stopReadAhead(pipe);
   Object.defineProperty(pipe, "resume", { value: () => pipe, configurable: true, writable: true });
 }
 
@@ -213,13 +207,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
       return { err: { code: "invalid-argument", message: `The stdin-from stream for \`${command}\` is not the open stdout or stderr of another child of this instance` } };
     }
     pipes.delete(id);
-    const socket = pipe.stream as NodePipe;
+    const socket = pipe.stream;
     // Stop any read-ahead, then see whether anything was read into the host.
-    if (socket._handle) {
-      socket._handle.reading = false;
-      socket._handle.readStop();
-    }
-    socket._readableState.reading = false;
+    stopReadAhead(socket);
     return { ok: { stream: socket, unread: socket.readableLength === 0 && !socket.readableEnded } };
   }
 
