@@ -21,13 +21,10 @@ export interface LentPipe {
 /** The most one read returns (wasi:io lets a read return fewer bytes than asked for). */
 const MAX_READ = 1024 * 1024;
 
-/** Where reads land before the copy handed out (one per thread: calls are synchronous). */
-let scratch = Buffer.allocUnsafeSlow(0);
-
 /** Says that the pipe is not lent (any more) or the call failed: the shim's method serves it. */
 const NOT_LENT = Symbol("not lent");
 
-/** Lent read ends, for a splice into a lent write end: reads into the scratch buffer. */
+/** Lent read ends, for a splice into a lent write end. */
 const readEnds = new WeakMap<InputStream, (len: bigint) => Buffer | typeof NOT_LENT>();
 
 /** What preview2-shim throws at the end of a stream (jco reads its `tag`). */
@@ -58,38 +55,30 @@ function onLent<T>(pipe: LentPipe, call: (fd: number) => T): T | typeof NOT_LENT
   }
 }
 
-/** Reads up to `len` bytes (at least one, blocking) into the scratch buffer; `closed` at the end. */
+/**
+ * Reads land in slabs, each part handed out once and never reused: the caller
+ * owns what it was given, no copy is made, and one allocation (uninitialized)
+ * serves many reads (an ArrayBuffer per read makes V8 collect garbage far more
+ * often while a guest's memory grows).
+ */
+const SLAB_SIZE = 8 * MAX_READ;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
+/** Reads up to `len` bytes (at least one, blocking) into the slab; `closed` at the end. */
 function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
   const size = Math.min(Number(len), MAX_READ);
   if (size <= 0) return NOT_LENT;
-  if (scratch.byteLength < size) scratch = Buffer.allocUnsafeSlow(size);
-  const bytes = onLent(pipe, (fd) => readSync(fd, scratch, 0, size, null));
-  if (bytes === NOT_LENT) return NOT_LENT;
-  if (bytes === 0) throw closedError();
-  return scratch.subarray(0, bytes);
-}
-
-/**
- * Copies handed out are cut from slabs, never reused: the caller owns what it
- * was given, and one allocation serves many reads (an ArrayBuffer per read
- * makes V8 collect garbage far more often while a guest's memory grows).
- */
-const SLAB_SIZE = 8 * MAX_READ;
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
-
-/** As `readLent`, in a copy of its own: the caller may keep it, and the scratch buffer serves the next read. */
-function readLentCopy(pipe: LentPipe, len: bigint): Uint8Array | typeof NOT_LENT {
-  const read = readLent(pipe, len);
-  if (read === NOT_LENT) return NOT_LENT;
-  if (slabUsed + read.byteLength > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_SIZE);
+  if (slabUsed + size > slab.byteLength) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     slabUsed = 0;
   }
-  const copy = new Uint8Array(slab, slabUsed, read.byteLength);
-  copy.set(read);
-  slabUsed += read.byteLength;
-  return copy;
+  const at = slabUsed;
+  const bytes = onLent(pipe, (fd) => readSync(fd, slab, at, size, null));
+  if (bytes === NOT_LENT) return NOT_LENT;
+  if (bytes === 0) throw closedError();
+  slabUsed += bytes;
+  return slab.subarray(at, at + bytes);
 }
 
 /** Writes all of `bytes`; returns how many were written before the pipe stopped being lent or failed. */
@@ -134,7 +123,7 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
   return override(stream, {
     read: (len: bigint) => serve(() => NOT_LENT, () => previous.read.call(stream, len)),
     skip: (len: bigint) => serve(() => NOT_LENT, () => previous.skip.call(stream, len)),
-    blockingRead: (len: bigint) => serve(() => readLentCopy(pipe, len), () => previous.blockingRead.call(stream, len)),
+    blockingRead: (len: bigint) => serve(() => readLent(pipe, len), () => previous.blockingRead.call(stream, len)),
     blockingSkip: (len: bigint) =>
       serve(() => {
         const read = readLent(pipe, len);
