@@ -31,6 +31,9 @@ interface StreamHandle {
   [method: string]: unknown;
 }
 
+/** Handle methods a pipe cannot be lent without (reading, writing a buffer, ending, closing). */
+const REQUIRED_ACTIONS = ["readStart", "writeBuffer", "writev", "shutdown", "close"] as const;
+
 /** Handle methods after which the pipe is this worker's again. */
 const WORKER_ACTIONS = [
   "readStart", "writeBuffer", "writev", "writeUtf8String", "writeLatin1String", "writeAsciiString", "writeUcs2String",
@@ -44,6 +47,9 @@ const WORKER_ACTIONS = [
 export function lendPipe(stream: object, flags: Int32Array, slot: number): number | undefined {
   const handle = (stream as { _handle?: StreamHandle | null })._handle;
   if (!handle || typeof handle.setBlocking !== "function" || typeof handle.fd !== "number" || handle.fd < 0) return undefined;
+  // Lending is safe only if every way this worker reads, writes or closes the pipe can be seen: a Node whose
+  // handles lack one of these (these are Node 20–24's) keeps its pipes in the worker.
+  if (!REQUIRED_ACTIONS.every((name) => typeof handle[name] === "function")) return undefined;
   if (handle.setBlocking(true) !== 0) return undefined;
   Atomics.store(flags, slot, LENT);
 
