@@ -9,7 +9,7 @@ import {
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-poll";
 import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
-import { closeWhenDropped, countedSkips, permittedWrites } from "./child-streams.js";
+import { closeWhenDropped, countedSkips, permittedWrites, writeZeroesWith } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
 import { lentReads, lentWrites } from "./lent-io.js";
 import {
@@ -126,6 +126,11 @@ let nextOwner = 0;
 const unreleased = new FinalizationRegistry<number>((handle) => {
   callSpawner("release", handle, { untaken: [] });
 });
+
+/** A child's stdin as a wasi:io stream; its write-zeroes come from the spawner's shared zeroes. */
+function childStdin(id: number): OutputStream {
+  return writeZeroesWith(outputStreamCreate(id), (len) => callSpawner("writeZeroes", id, len));
+}
 
 function unwrap<T>(result: Result<T>): T {
   if ("err" in result) throw new ProcessHostError(result.err.code, result.err.message);
@@ -247,7 +252,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
         const fd = spawned.lent.fds[slot];
         return fd === undefined ? undefined : { fd, flags: spawned.lent.flags, slot };
       };
-      child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(outputStreamCreate(spawned.stdin)), lent(0));
+      child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(childStdin(spawned.stdin)), lent(0));
       child.#stdout = spawned.stdout === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stdout)), lent(1));
       child.#stderr = spawned.stderr === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stderr)), lent(2));
       child.#stdoutId = spawned.stdout;

@@ -11,6 +11,9 @@
  *   accepts any length by waiting for room, where the shim would exit once
  *   the pipe's buffer is full;
  * - `skip` and `blocking-skip` return the number of bytes skipped.
+ *
+ * Besides, `write-zeroes` may be handed to another implementation
+ * (`writeZeroesWith`).
  */
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 
@@ -54,9 +57,24 @@ export function countedSkips(stream: InputStream): InputStream {
   });
 }
 
+/**
+ * `write-zeroes` through `write`, which returns false, having written nothing,
+ * where the shim's own call must answer (and report why it fails).
+ */
+export function writeZeroesWith(stream: OutputStream, write: (len: number) => boolean): OutputStream {
+  const writeZeroes = stream.writeZeroes;
+  return override(stream, {
+    writeZeroes(len: bigint) {
+      if (!write(Number(len))) writeZeroes.call(stream, len);
+    },
+  });
+}
+
 /** Enforces check-write's permit on writes, and makes the blocking writes wait for room. */
 export function permittedWrites(stream: OutputStream): OutputStream {
   const proto = Object.getPrototypeOf(stream) as OutputStream;
+  // The stream's own, where writeZeroesWith has replaced the shim's.
+  const writeZeroes = stream.writeZeroes;
   let permit = 0;
   const spend = (bytes: number) => {
     if (bytes > permit) throw new StreamTrap(`a write of ${bytes} bytes exceeds the ${permit} that check-write permitted`);
@@ -87,7 +105,7 @@ export function permittedWrites(stream: OutputStream): OutputStream {
     },
     writeZeroes(len: bigint) {
       spend(Number(len));
-      return proto.writeZeroes.call(stream, len);
+      return writeZeroes.call(stream, len);
     },
     // The last piece goes with the shim's own write-and-flush, in one call: a child
     // that exits as soon as it has the bytes must not turn a separate flush into an error.
@@ -106,7 +124,7 @@ export function permittedWrites(stream: OutputStream): OutputStream {
         const bytes = Math.min(left, room());
         spend(bytes);
         if (bytes === left) return void proto.blockingWriteZeroesAndFlush.call(stream, BigInt(bytes));
-        proto.writeZeroes.call(stream, BigInt(bytes));
+        writeZeroes.call(stream, BigInt(bytes));
         left -= bytes;
       }
     },

@@ -64,6 +64,8 @@ export interface Operations {
   release: [[number, ReleaseOptions], null];
   /** Releases of exited children put off until this call, then the call itself. */
   deferred: [[[number, ReleaseOptions][], Operation, unknown[]], unknown];
+  /** write-zeroes into a child's stdin (stream id, bytes); false where the shim's own call must answer. */
+  writeZeroes: [[number, number], boolean];
   /** The guest dropped a stdout/stderr stream it had taken: close the pipe. */
   dropPipe: [[number], null];
   /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */

@@ -30,6 +30,10 @@ import { WatchdogLink } from "./watchdog-link.js";
 const GROUP_POLL_MS = 20;
 /** How long after SIGKILL a group may take to die before the spawner stops waiting for it. */
 const KILL_WAIT_MS = 2000;
+/** What a Linux pipe holds by default: one check-write permits as much, rather than Node's 16 KiB. */
+const PIPE_CAPACITY = 64 * 1024;
+/** The bytes of every write-zeroes into a child's stdin: never written to, so shared by all. */
+const ZEROES = Buffer.alloc(PIPE_CAPACITY);
 
 interface Owner {
   id: number;
@@ -62,6 +66,17 @@ const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = {
   null: "ignore",
   inherit: "inherit",
 };
+
+/**
+ * Lets a child's stdin buffer what its OS pipe holds: a guest writing into it
+ * then needs a quarter of the check-write/write/subscribe round trips (and of
+ * the garbage they leave in the host) that Node's 16 KiB default costs. Node
+ * has no option for this on a child's stdio; the stream's state is where the
+ * high-water mark lives (Node 20 and 24).
+ */
+function matchPipeCapacity(stdin: Writable): void {
+  (stdin as unknown as { _writableState: { highWaterMark: number } })._writableState.highWaterMark = PIPE_CAPACITY;
+}
 
 function ignore(): void {
   // Errors on pipes reach the guest as stream errors (the shim checks `errored`); kill
@@ -343,6 +358,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     if ("err" in started) return started;
     const child = started.ok;
     const { stdin, stdout, stderr } = child.process;
+    if (stdin) matchPipeCapacity(stdin);
     // Still in the microtask after spawn: nothing can have been read yet.
     for (const stream of [stdout, stderr]) if (stream) holdUnread(stream);
     const flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)).fill(RECLAIMED);
@@ -446,6 +462,22 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return run(operation, args);
   }
 
+  /**
+   * write-zeroes into a child's stdin from one shared buffer of zeroes (the
+   * shim allocates a new one per call). False, having written nothing, where
+   * the shim must answer instead: the stream is not a child's open stdin, or
+   * check-write did not permit `len` bytes; it then reports why.
+   */
+  function writeZeroes(id: number, len: number): boolean {
+    const pipe = pipes.get(id);
+    if (pipe?.kind !== "input") return false;
+    const { stream } = pipe;
+    if (stream.errored || stream.closed || stream.writableEnded) return false;
+    if (len > stream.writableHighWaterMark - stream.writableLength) return false;
+    for (let left = len; left > 0; left -= ZEROES.byteLength) stream.write(ZEROES.subarray(0, Math.min(left, ZEROES.byteLength)));
+    return true;
+  }
+
   function dropPipe(id: number): null {
     pipes.get(id)?.stream.destroy();
     return null;
@@ -490,6 +522,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     kill,
     release,
     deferred,
+    writeZeroes,
     dropPipe,
     closeOwner,
     liveChildren,
