@@ -4,6 +4,7 @@
  */
 import { createProcessHost, type ProcessHost, type ProcessHostOptions } from "./bindings.js";
 import { loadComponent, type LoadOptions } from "./component.js";
+import { prepareSpawner } from "./spawner/client.js";
 import type { ProcessPolicy } from "./policy.js";
 import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
 
@@ -39,6 +40,8 @@ export async function instantiateComponent(
   options: InstantiateOptions = {},
 ): Promise<ComponentInstance> {
   const host = createProcessHost(options.policy, options);
+  // The I/O worker loads the spawner and the launcher boots while the component compiles.
+  if (options.mode === "learn" || host.policy.allowAll || host.policy.allowed.size > 0) setImmediate(prepareSpawner);
   try {
     const component = await loadComponent(source, options);
     const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...host.imports });

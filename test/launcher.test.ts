@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { createProcessHost, spawnerStats, type SpawnOptions } from "host-process";
-import { ROOT } from "./helpers/fixtures.js";
-import { isGone, liveMembersOfAll, parentPid, until } from "./helpers/processes.js";
+import { buildFixture, ROOT } from "./helpers/fixtures.js";
+import { childrenOf, isGone, liveMembersOfAll, parentPid, until } from "./helpers/processes.js";
 
 const quiet = (args: string[]): SpawnOptions => ({ args, env: [], stdin: "null", stdout: "null", stderr: "null" });
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -99,6 +99,30 @@ describe("the launcher", () => {
     } finally {
       await host.close();
     }
+  });
+
+  it("starts while a component whose policy allows a program is instantiated, before any spawn; a policy that allows none starts nothing", async () => {
+    const component = await buildFixture("hello");
+    /** Instantiates in a host process of its own; returns the launchers that host has while it idles. */
+    const launchersAfterInstantiating = async (policy: object): Promise<number[]> => {
+      const host = spawnNative(process.execPath, [join(ROOT, "test", "helpers", "instantiate-host.mjs"), component, JSON.stringify(policy)], {
+        cwd: ROOT, stdio: ["pipe", "pipe", "inherit"],
+      });
+      const exited = new Promise((resolve) => host.once("exit", (code, signal) => resolve(signal ?? code)));
+      let output = "";
+      host.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await until(() => output.includes("READY") || host.exitCode !== null);
+      expect(output).toContain("READY");
+      const launchers = () => childrenOf(host.pid!).filter((child) => child.commandLine.includes("launcher.js")).map((child) => child.pid);
+      // A launcher boots in tens of milliseconds; for the policy that allows nothing, this is how long it has to appear.
+      for (let tries = 0; tries < 50 && launchers().length === 0; tries++) await delay(20);
+      const found = launchers();
+      host.stdin!.end();
+      expect(await exited).toBe(0);
+      return found;
+    };
+    expect(await launchersAfterInstantiating({ allow: ["true"] })).toHaveLength(1);
+    expect(await launchersAfterInstantiating({})).toEqual([]);
   });
 
   it("never outlives the host: a host SIGKILLed while blocked leaves neither the launcher nor a child running", async () => {

@@ -32,6 +32,15 @@ function flushReleases(): void {
 }
 
 /**
+ * Loads the spawner into the I/O worker, which starts its launcher, so that
+ * the first spawns need not wait for either (nor fork the host itself while
+ * the launcher comes up).
+ */
+export function prepareSpawner(): void {
+  callSpawner("prepare");
+}
+
+/**
  * What the spawner holds right now, across every instance of this thread: for
  * leak checks and diagnostics. `collectGarbage` first runs a full garbage
  * collection in the I/O worker (it turns on V8's --expose-gc: diagnostics only).

@@ -24,6 +24,21 @@ export function parentPid(pid: number): number | undefined {
   return stat(pid)?.ppid;
 }
 
+/** The processes whose parent is `ppid`, with their command lines. */
+export function childrenOf(ppid: number): { pid: number; commandLine: string }[] {
+  return allProcesses()
+    .filter((process) => process.ppid === ppid)
+    .map(({ pid }) => ({ pid, commandLine: commandLine(pid) }));
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1").replaceAll("\0", " ").trim();
+  } catch {
+    return ""; // It has exited meanwhile.
+  }
+}
+
 function allProcesses(): Stat[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
