@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createProcessHost, type SpawnOptions } from "host-process";
+import { readToEnd } from "./helpers/streams.js";
 
 const options = (stdout: SpawnOptions["stdout"]): SpawnOptions => ({ args: [], env: [], stdin: "piped", stdout, stderr: "null" });
 
@@ -13,17 +14,10 @@ type Host = ReturnType<typeof createProcessHost>;
 type Child = ReturnType<Host["imports"]["host:process/process"]["spawn"]>;
 type Stdin = NonNullable<ReturnType<Child["takeStdin"]>>;
 
-function readToEnd(child: Child): string {
+/** The child's whole stdout. */
+function stdoutOf(child: Child): string {
   const stdout = child.takeStdout()!;
-  let text = "";
-  for (;;) {
-    try {
-      text += Buffer.from(stdout.blockingRead(65536n)).toString();
-    } catch (error) {
-      if ((error as { tag?: string }).tag === "closed") break;
-      throw error;
-    }
-  }
+  const text = readToEnd(stdout);
   (stdout as unknown as Disposable)[Symbol.dispose]();
   return text;
 }
@@ -73,7 +67,7 @@ describe("a child's stdin", () => {
         total += size;
       }
       (stdin as unknown as Disposable)[Symbol.dispose]();
-      expect(readToEnd(child)).toBe(`${expected.digest("hex")}  -\n`);
+      expect(stdoutOf(child)).toBe(`${expected.digest("hex")}  -\n`);
       expect(child.wait()).toEqual({ code: 0, signal: undefined });
     } finally {
       await host.close();
@@ -101,7 +95,7 @@ describe("a child's stdin", () => {
       for (const failure of failures) expect(failure).toMatch(/^closed$|^last-operation-failed: .*EPIPE/);
       (stdin as unknown as Disposable)[Symbol.dispose]();
       const echo = spawn("echo", { ...options("piped"), args: ["still here"] });
-      expect(readToEnd(echo)).toBe("still here\n");
+      expect(stdoutOf(echo)).toBe("still here\n");
       expect(echo.wait()).toEqual({ code: 0, signal: undefined });
     } finally {
       await host.close();
@@ -117,7 +111,7 @@ describe("a child's stdin", () => {
       expect(() => stdin.writeZeroes(permit + 1n)).toThrow(/wasi:io trap: a write of 65537 bytes exceeds the 65536 that check-write permitted/);
       stdin.writeZeroes(10n);
       (stdin as unknown as Disposable)[Symbol.dispose]();
-      expect(readToEnd(child).trim()).toBe("10");
+      expect(stdoutOf(child).trim()).toBe("10");
       expect(child.wait()).toEqual({ code: 0, signal: undefined });
     } finally {
       await host.close();

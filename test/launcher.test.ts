@@ -9,21 +9,10 @@ import { describe, expect, it } from "vitest";
 import { createProcessHost, spawnerStats, type SpawnOptions } from "host-process";
 import { buildFixture, ROOT } from "./helpers/fixtures.js";
 import { childrenOf, isGone, liveMembersOfAll, parentPid, until } from "./helpers/processes.js";
+import { readToEnd } from "./helpers/streams.js";
 
 const quiet = (args: string[]): SpawnOptions => ({ args, env: [], stdin: "null", stdout: "null", stderr: "null" });
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-function readAll(stream: { blockingRead(len: bigint): Uint8Array }): string {
-  let text = "";
-  for (;;) {
-    try {
-      text += decode(stream.blockingRead(4096n));
-    } catch (error) {
-      if ((error as { tag?: string }).tag === "closed") return text;
-      throw error;
-    }
-  }
-}
 
 /** Starts the spawner with one spawn, then waits for its launcher; returns the launcher's pid. */
 async function readyLauncher(spawn: (command: string, options: SpawnOptions) => { wait(): unknown }): Promise<number> {
@@ -49,7 +38,7 @@ describe("the launcher", () => {
       const stdin = cat.takeStdin()!;
       stdin.blockingWriteAndFlush(new TextEncoder().encode("through the launcher\n"));
       (stdin as unknown as Disposable)[Symbol.dispose]();
-      expect(readAll(cat.takeStdout()!)).toBe("through the launcher\n");
+      expect(readToEnd(cat.takeStdout()!)).toBe("through the launcher\n");
       expect(cat.wait()).toEqual({ code: 0, signal: undefined });
     } finally {
       await host.close();
@@ -92,7 +81,7 @@ describe("the launcher", () => {
       expect(sleeper.wait()).toEqual({ code: undefined, signal: "SIGKILL" });
       await until(() => liveMembersOfAll([pid]).length === 0);
       const echo = spawn("echo", { ...quiet(["still spawning"]), stdout: "piped" });
-      expect(readAll(echo.takeStdout()!)).toBe("still spawning\n");
+      expect(readToEnd(echo.takeStdout()!)).toBe("still spawning\n");
       expect(echo.wait()).toEqual({ code: 0, signal: undefined });
       await until(() => (spawnerStats().launcher ?? launcher) !== launcher);
       expect(isGone(launcher)).toBe(true);

@@ -7,25 +7,12 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { io } from "@bytecodealliance/preview2-shim";
 import { createProcessHost, lentPipeCalls, type SpawnOptions } from "host-process";
+import { readToEnd } from "./helpers/streams.js";
 
 const piped = (stdin: SpawnOptions["stdin"], args: string[] = []): SpawnOptions => ({ args, env: [], stdin, stdout: "piped", stderr: "null" });
 const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 const isClosed = (error: unknown) => (error as { tag?: string }).tag === "closed";
 const seq = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join("");
-
-type Stream = ReturnType<NonNullable<ReturnType<ReturnType<typeof createProcessHost>["imports"]["host:process/process"]["spawn"]>["takeStdout"]>>;
-
-function readToEnd(stream: NonNullable<Stream>): string {
-  let text = "";
-  for (;;) {
-    try {
-      text += decode(stream.blockingRead(65536n));
-    } catch (error) {
-      if (isClosed(error)) return text;
-      throw error;
-    }
-  }
-}
 
 describe("pipes lent to the main thread", () => {
   it("blocking reads on the main thread, then poll and read through the worker, then blocking reads again: every byte once, in order", async () => {
