@@ -1,10 +1,8 @@
 /** Synchronous, typed calls from the main thread into the spawner in preview2-shim's I/O worker. */
 import { callExtension } from "@bytecodealliance/preview2-shim/io-worker";
-import type { Operation, Operations, SpawnerStats } from "./protocol.js";
+import type { Operation, Operations, ReleaseOptions, SpawnerStats } from "./protocol.js";
 
 const SPAWNER_MODULE = new URL("./worker.js", import.meta.url);
-
-import type { ReleaseOptions } from "./protocol.js";
 
 /** Releases of exited children not yet sent: each would cost a round trip of its own, and nothing waits on them. */
 let deferredReleases: [number, ReleaseOptions][] = [];
@@ -28,7 +26,7 @@ export function releaseExitedLater(handle: number, options: ReleaseOptions): voi
 }
 
 function flushReleases(): void {
-  if (deferredReleases.length > 0) callSpawner("stats", { collectGarbage: false });
+  if (deferredReleases.length > 0) callSpawner("ping");
 }
 
 /**
@@ -37,7 +35,7 @@ function flushReleases(): void {
  * the launcher comes up).
  */
 export function prepareSpawner(): void {
-  callSpawner("prepare");
+  callSpawner("ping");
 }
 
 /**

@@ -526,7 +526,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     dropPipe,
     closeOwner,
     liveChildren,
-    prepare: () => null,
+    ping: () => null,
     stats,
   };
 
