@@ -2,9 +2,9 @@
 import type * as raw from "host:process/process@0.1.0";
 import type { InputStream } from "wasi:io/streams@0.2.12";
 import { call, ProcessError } from "./errors.js";
-import { LineDecoder } from "./lines.js";
+import { LineSplitter } from "./lines.js";
 import { PipeReader, StdinWriter } from "./pipes.js";
-import { waitReady } from "./waiting.js";
+import { waitFor, yieldIfBusy } from "./reactor.js";
 
 /** How a child ended. */
 export interface ExitStatus {
@@ -42,7 +42,7 @@ const pipeOf = new WeakMap<LineStream, PipeReader>();
  * not a single piped stream or has already been read to its end.
  * @internal
  */
-export function detachPipe(lines: LineStream): InputStream {
+export function detachPipe(lines: LineStream): { stream: InputStream; unread: Uint8Array[] } {
   const stream = pipeOf.get(lines)?.detach();
   if (stream === undefined) {
     throw new ProcessError("invalid-argument", "Only a child's piped stdout or stderr, not yet read to its end (nor `all`), can become another child's stdin");
@@ -85,12 +85,14 @@ export class LineStream implements AsyncIterable<string> {
  */
 class LineIterator implements AsyncIterator<string> {
   readonly #fill: () => Promise<string[] | undefined>;
+  readonly #putBack: (consumed: number, batch: number) => void;
   #batch: string[] = [];
   #next = 0;
   #done = false;
 
-  constructor(fill: () => Promise<string[] | undefined>) {
+  constructor(fill: () => Promise<string[] | undefined>, putBack: (consumed: number, batch: number) => void) {
     this.#fill = fill;
+    this.#putBack = putBack;
   }
 
   async next(): Promise<IteratorResult<string, undefined>> {
@@ -106,8 +108,9 @@ class LineIterator implements AsyncIterator<string> {
     return { done: false, value: this.#batch[this.#next++] as string };
   }
 
-  /** `break` out of `for await`: the rest stays unread (`readStdout` can still read it). */
+  /** `break` out of `for await`: every byte not handed out as a line stays readable (`readStdout`, another child's stdin). */
   async return(): Promise<IteratorResult<string, undefined>> {
+    if (!this.#done) this.#putBack(this.#next, this.#batch.length);
     this.#done = true;
     this.#batch = [];
     return { done: true, value: undefined };
@@ -116,53 +119,71 @@ class LineIterator implements AsyncIterator<string> {
 
 /** The lines of one pipe, a batch per chunk read. */
 function readLines(reader: PipeReader): LineIterator {
-  const decoder = new LineDecoder();
+  const splitter = new LineSplitter();
   let ended = false;
-  return new LineIterator(async () => {
+  const fill = async (): Promise<string[] | undefined> => {
     while (!ended) {
       const chunk = await reader.next();
       if (chunk === undefined) {
         ended = true;
-        const last = decoder.end();
+        const last = splitter.end();
         return last === undefined ? undefined : [last];
       }
-      const lines = decoder.push(chunk);
+      const lines = splitter.push(chunk);
       if (lines.length > 0) return lines;
     }
     return undefined;
-  });
+  };
+  return new LineIterator(fill, (consumed, batch) => reader.unread(splitter.rest(consumed, batch)));
 }
 
-/** Lines of several pipes in the order their bytes reach the guest (`wasi:io/poll` over all of them). */
-function mergeLines(readers: PipeReader[], cooperative: boolean): LineIterator {
-  const decoders = readers.map(() => new LineDecoder());
-  return new LineIterator(async () => {
-    for (;;) {
-      const open = readers.filter((reader) => reader.open);
-      if (open.length === 0) return undefined;
-      const lines: string[] = [];
-      let progressed = false;
-      for (const reader of open) {
-        const decoder = decoders[readers.indexOf(reader)] as LineDecoder;
-        const chunk = reader.tryRead();
-        if (chunk === undefined) {
-          const last = decoder.end();
-          if (last !== undefined) lines.push(last);
-          progressed = true;
-        } else if (chunk.byteLength > 0) {
-          progressed = true;
-          lines.push(...decoder.push(chunk));
-        }
-      }
-      if (lines.length > 0) return lines;
-      if (progressed) continue;
-      const pollables = open.flatMap((reader) => reader.subscribe() ?? []);
-      try {
-        await waitReady(pollables, cooperative);
-      } finally {
-        for (const pollable of pollables) pollable[Symbol.dispose]();
+/** Lines of several pipes in the order their bytes reach the guest (one wait over all of them). */
+function mergeLines(readers: PipeReader[]): LineIterator {
+  const splitters = readers.map(() => new LineSplitter());
+  const ended = readers.map(() => false);
+  /** The reader whose lines the current batch holds. */
+  let source = -1;
+  /** One pass over the open readers: the first lines found, `[]` if something ended or arrived without a whole line, or `undefined` if nothing was there. */
+  const gather = (): string[] | undefined => {
+    let progressed = false;
+    for (const [index, reader] of readers.entries()) {
+      if (ended[index]) continue;
+      const splitter = splitters[index] as LineSplitter;
+      const chunk = reader.tryRead();
+      const lines = chunk === undefined ? endOf(index) : chunk.byteLength > 0 ? splitter.push(chunk) : undefined;
+      if (lines === undefined) continue;
+      progressed = true;
+      if (lines.length > 0) {
+        source = index;
+        return lines;
       }
     }
+    return progressed ? [] : undefined;
+  };
+  const endOf = (index: number): string[] => {
+    ended[index] = true;
+    const last = (splitters[index] as LineSplitter).end();
+    return last === undefined ? [] : [last];
+  };
+  const fill = async (): Promise<string[] | undefined> => {
+    for (;;) {
+      if (ended.every(Boolean)) return undefined;
+      const lines = gather();
+      if (lines !== undefined && lines.length > 0) {
+        await yieldIfBusy();
+        return lines;
+      }
+      if (lines !== undefined) continue;
+      const streams = readers.filter((_, index) => !ended[index]).map((reader) => reader.pollableStream);
+      if (streams.includes(undefined) || streams.length === 0) continue;
+      await waitFor(() => (streams as InputStream[]).map((stream) => stream.subscribe()));
+    }
+  };
+  return new LineIterator(fill, (consumed, batch) => {
+    readers.forEach((reader, index) => {
+      const splitter = splitters[index] as LineSplitter;
+      reader.unread(index === source ? splitter.rest(consumed, batch) : splitter.rest());
+    });
   });
 }
 
@@ -209,7 +230,6 @@ export class ChildProcess {
   #exited: ExitStatus | undefined;
   readonly #stdoutReader: PipeReader;
   readonly #stderrReader: PipeReader;
-  readonly #cooperative: boolean;
   #forgetAbort: () => void = () => {};
 
   /** @internal */
@@ -219,10 +239,8 @@ export class ChildProcess {
     this.command = command;
     this.id = child.id();
     this.pid = child.pid();
-    // With a signal, every wait lets the event loop run, so that the abort can happen.
-    this.#cooperative = signal !== undefined;
-    this.#stdoutReader = new PipeReader(child.takeStdout(), `the stdout of \`${command}\``, this.#cooperative);
-    this.#stderrReader = new PipeReader(child.takeStderr(), `the stderr of \`${command}\``, this.#cooperative);
+    this.#stdoutReader = new PipeReader(child.takeStdout(), `the stdout of \`${command}\``);
+    this.#stderrReader = new PipeReader(child.takeStderr(), `the stderr of \`${command}\``);
     const notPiped = (name: "stdout" | "stderr") =>
       `The ${name} of \`${command}\` is not piped; spawn it with { ${name}: "piped" }`;
     this.stdout = new LineStream(() => readLines(this.#stdoutReader), setup.stdout === "piped" ? undefined : notPiped("stdout"));
@@ -230,10 +248,10 @@ export class ChildProcess {
     pipeOf.set(this.stdout, this.#stdoutReader);
     pipeOf.set(this.stderr, this.#stderrReader);
     this.all = new LineStream(
-      () => mergeLines([this.#stdoutReader, this.#stderrReader], this.#cooperative),
+      () => mergeLines([this.#stdoutReader, this.#stderrReader]),
       setup.stdout === "piped" || setup.stderr === "piped" ? undefined : `Neither stdout nor stderr of \`${command}\` is piped`,
     );
-    this.stdin = new StdinWriter(child.takeStdin(), `the stdin of \`${command}\``, this.#cooperative);
+    this.stdin = new StdinWriter(child.takeStdin(), `the stdin of \`${command}\``);
     if (signal !== undefined) this.#killOnAbort(signal, setup.killSignal);
   }
 
@@ -280,15 +298,9 @@ export class ChildProcess {
 
   async #waitForExit(): Promise<ExitStatus> {
     const child = this.#child as raw.Child;
-    if (this.#cooperative) {
-      const exited = child.subscribe();
-      try {
-        while (!exited.ready()) await waitReady([exited], true);
-      } finally {
-        exited[Symbol.dispose]();
-      }
-    }
-    const exit = toExitStatus(call(() => child.wait()));
+    // Other tasks and timers run until the child exits (a lone wait blocks in `wait` itself).
+    const waited = await waitFor(() => [child.subscribe()], () => ({ status: call(() => child.wait()) }));
+    const exit = toExitStatus(typeof waited === "object" ? waited.status : call(() => child.wait()));
     this.#forgetAbort();
     // The exit is known: release the host's record (the pipes stay readable).
     child[Symbol.dispose]();

@@ -14,15 +14,18 @@
  */
 /// <reference path="./generated/interfaces/host-process-process.d.ts" />
 import * as raw from "host:process/process@0.1.0";
+import type { InputStream } from "wasi:io/streams@0.2.12";
 import { ChildProcess, detachPipe, LineStream } from "./child.js";
 import { call } from "./errors.js";
+import { PipeReader, StdinWriter } from "./pipes.js";
 
 export { ChildProcess, LineStream } from "./child.js";
 export type { ExitStatus, ProcessStatus, ReadResult } from "./child.js";
 export { ErrorCode, ProcessError } from "./errors.js";
 export type { ErrorName, WitErrorCode } from "./errors.js";
 export { StdinWriter } from "./pipes.js";
-import type { ExitStatus } from "./child.js";
+import type { ExitStatus, ReadResult } from "./child.js";
+import { whenAlone } from "./reactor.js";
 
 /** What happens to one of a child's standard streams: a pipe to the guest, the host's own stream, or `/dev/null`. */
 export type Stdio = "inherit" | "piped" | "null";
@@ -49,8 +52,6 @@ export interface SpawnOptions {
   /**
    * Ends the child when aborted: it is sent `killSignal`. Aborted before
    * `spawn`, nothing is started and `spawn` rejects with `signal.reason`.
-   * While a child has a signal, its reads and `wait()` let the guest's event
-   * loop run (every 10 ms at most), so a timer or another task can abort it.
    *
    * Use `AbortController` with `setTimeout`: `AbortSignal.timeout()` crashes
    * the event loop of componentize-js 0.23's engine when it fires.
@@ -75,13 +76,14 @@ export interface ProcessOutput {
   text(stream?: "stdout" | "stderr"): string;
 }
 
-function rawOptions(options: SpawnOptions): raw.SpawnOptions {
+function rawOptions(options: SpawnOptions, stdinFrom: InputStream | undefined): raw.SpawnOptions {
   return {
     args: options.args ?? [],
     cwd: options.cwd,
     env: Object.entries(options.env ?? {}),
-    stdin: options.stdin instanceof LineStream ? "null" : options.stdin ?? "null",
-    stdinFrom: options.stdin instanceof LineStream ? detachPipe(options.stdin) : undefined,
+    // A stream with bytes already read into the guest is fed through a pipe by the guest.
+    stdin: options.stdin instanceof LineStream ? (stdinFrom === undefined ? "piped" : "null") : options.stdin ?? "null",
+    stdinFrom,
     stdout: options.stdout ?? "piped",
     stderr: options.stderr ?? "piped",
   };
@@ -98,11 +100,41 @@ export async function spawn(command: string, options: SpawnOptions = {}): Promis
   const { signal } = options;
   // Not `signal.throwIfAborted()`: componentize-js 0.23's engine does not throw there.
   if (signal?.aborted) throw signal.reason;
-  const resolved = rawOptions(options);
-  const child = call(() => raw.spawn(command, resolved));
-  return new ChildProcess(child, {
-    command, stdout: resolved.stdout, stderr: resolved.stderr, signal, killSignal: options.killSignal ?? "SIGTERM",
+  return start(command, options, options.stdin instanceof LineStream ? detachPipe(options.stdin) : undefined);
+}
+
+type Source = { stream: InputStream; unread: Uint8Array[] };
+
+function start(command: string, options: SpawnOptions, source: Source | undefined): ChildProcess {
+  // Bytes a line iterator read but did not hand out (`break`) must reach the child first.
+  const feed = source !== undefined && source.unread.length > 0 ? source : undefined;
+  const resolved = rawOptions(options, feed === undefined ? source?.stream : undefined);
+  let child: raw.Child;
+  try {
+    child = call(() => raw.spawn(command, resolved));
+  } catch (error) {
+    feed?.stream[Symbol.dispose]();
+    throw error;
+  }
+  const process = new ChildProcess(child, {
+    command, stdout: resolved.stdout, stderr: resolved.stderr, signal: options.signal, killSignal: options.killSignal ?? "SIGTERM",
   });
+  if (feed !== undefined) void feedStdin(process.stdin, feed, `\`${command}\``);
+  return process;
+}
+
+/** Copies what was put back and then the rest of `source` into `stdin`, and closes it; a child that stops reading ends the copy. */
+async function feedStdin(stdin: StdinWriter, source: { stream: InputStream; unread: Uint8Array[] }, what: string): Promise<void> {
+  const reader = new PipeReader(source.stream, `the stream piped into ${what}`);
+  reader.unread(source.unread);
+  try {
+    for (let chunk = await reader.next(); chunk !== undefined; chunk = await reader.next()) await stdin.write(chunk);
+  } catch {
+    // The child closed its stdin (or exited): like a shell pipe, the rest is not wanted.
+  } finally {
+    reader.close();
+    await stdin.close();
+  }
 }
 
 /**
@@ -115,12 +147,37 @@ export async function spawn(command: string, options: SpawnOptions = {}): Promis
  * ```
  */
 export async function output(command: string, options: OutputOptions = {}): Promise<ProcessOutput> {
-  const result = call(() => raw.output(command, rawOptions(options)));
-  const { stdout, stderr } = result;
-  return {
-    status: { code: result.status.code ?? null, success: result.status.code === 0, signal: result.status.signal ?? null },
-    stdout,
-    stderr,
-    text: (stream = "stdout") => new TextDecoder().decode(stream === "stdout" ? stdout : stderr),
-  };
+  const source = options.stdin instanceof LineStream ? detachPipe(options.stdin) : undefined;
+  if (source === undefined || source.unread.length === 0) {
+    // Alone, with no timer pending: the host runs it to completion in one call.
+    const direct = await whenAlone(() => call(() => raw.output(command, rawOptions(options, source?.stream))));
+    if (direct !== undefined) {
+      const status = { code: direct.status.code ?? null, success: direct.status.code === 0, signal: direct.status.signal ?? null };
+      return processOutput(status, direct.stdout, direct.stderr);
+    }
+  }
+  // Other tasks or timers are pending: they run while the child does.
+  const child = start(command, { ...options, stdout: "piped", stderr: "piped" }, source);
+  const [stdout, stderr, status] = await Promise.all([readToEnd(() => child.readStdout()), readToEnd(() => child.readStderr()), child.wait()]);
+  return processOutput(status, stdout, stderr);
+}
+
+function processOutput(status: ExitStatus, stdout: Uint8Array, stderr: Uint8Array): ProcessOutput {
+  return { status, stdout, stderr, text: (stream = "stdout") => new TextDecoder().decode(stream === "stdout" ? stdout : stderr) };
+}
+
+async function readToEnd(read: () => Promise<ReadResult>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let chunk = await read(); !chunk.eof; chunk = await read()) {
+    chunks.push(chunk.data);
+    total += chunk.data.byteLength;
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
 }

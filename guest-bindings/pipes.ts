@@ -1,51 +1,57 @@
-/** A child's pipes as the guest module reads and writes them: `wasi:io` streams underneath. */
-import type { Pollable } from "wasi:io/poll@0.2.12";
+/** A child's pipes as the guest module reads and writes them: `wasi:io` streams underneath, waits through the reactor. */
 import type { InputStream, OutputStream } from "wasi:io/streams@0.2.12";
 import { ProcessError, streamFailure } from "./errors.js";
-import { waitReady } from "./waiting.js";
+import { waitFor, yieldIfBusy } from "./reactor.js";
 
 const READ_SIZE = 64 * 1024;
 
+/** What a lone wait's blocking read found: bytes, or the end (`undefined`). */
+interface BlockedRead {
+  chunk: Uint8Array | undefined;
+}
+
 /**
- * Reads one child pipe; releases the stream at its end.
+ * Reads one child pipe; releases the stream at its end. Bytes a line
+ * iterator took but did not hand out are put back (`unread`) and come first.
  * @internal
  */
 export class PipeReader {
   #stream: InputStream | undefined;
+  #unread: Uint8Array[] = [];
   /** Whether the child's stream was piped at all. */
   readonly piped: boolean;
   readonly #what: string;
-  readonly #cooperative: boolean;
 
-  constructor(stream: InputStream | undefined, what: string, cooperative: boolean) {
+  constructor(stream: InputStream | undefined, what: string) {
     this.#stream = stream;
     this.piped = stream !== undefined;
     this.#what = what;
-    this.#cooperative = cooperative;
   }
 
   /** Whether more may come. */
   get open(): boolean {
-    return this.#stream !== undefined;
+    return this.#unread.length > 0 || this.#stream !== undefined;
   }
 
-  /** The next chunk, or `undefined` at end of stream. */
+  /** The next chunk, or `undefined` at end of stream; while none is there, other tasks and timers run. */
   async next(): Promise<Uint8Array | undefined> {
-    if (!this.#cooperative) return this.#blockingRead();
     for (;;) {
       const chunk = this.tryRead();
-      if (chunk === undefined || chunk.byteLength > 0) return chunk;
-      const ready = this.subscribe() as Pollable;
-      try {
-        await waitReady([ready], true);
-      } finally {
-        ready[Symbol.dispose]();
+      if (chunk === undefined) return undefined;
+      if (chunk.byteLength > 0) {
+        await yieldIfBusy();
+        return chunk;
       }
+      const stream = this.#stream as InputStream;
+      const waited = await waitFor(() => [stream.subscribe()], (): BlockedRead => ({ chunk: this.#blockingRead() }));
+      if (typeof waited === "object") return waited.chunk;
     }
   }
 
   /** What is there now without waiting: bytes (maybe none), or `undefined` at end of stream. */
   tryRead(): Uint8Array | undefined {
+    const unread = this.#unread.shift();
+    if (unread !== undefined) return unread;
     const stream = this.#stream;
     if (stream === undefined) return undefined;
     try {
@@ -55,21 +61,32 @@ export class PipeReader {
     }
   }
 
-  /** A pollable, ready when `tryRead` has something (or the end) to return; `undefined` once ended. */
-  subscribe(): Pollable | undefined {
-    return this.#stream?.subscribe();
+  /** Puts bytes back in front of what is still to be read, in their order. */
+  unread(bytes: Uint8Array[]): void {
+    this.#unread.unshift(...bytes.filter((chunk) => chunk.byteLength > 0));
+  }
+
+  /** The stream, to wait on it together with others; `undefined` once ended or when bytes were put back. */
+  get pollableStream(): InputStream | undefined {
+    return this.#unread.length > 0 ? undefined : this.#stream;
   }
 
   close(): void {
     this.#stream?.[Symbol.dispose]();
     this.#stream = undefined;
+    this.#unread = [];
   }
 
-  /** Hands the stream over (to become another child's stdin); this reader is then at its end. */
-  detach(): InputStream | undefined {
+  /**
+   * Hands the stream over (to become another child's stdin) with the bytes put
+   * back before it; this reader is then at its end.
+   */
+  detach(): { stream: InputStream; unread: Uint8Array[] } | undefined {
     const stream = this.#stream;
+    const unread = this.#unread;
     this.#stream = undefined;
-    return stream;
+    this.#unread = [];
+    return stream === undefined ? undefined : { stream, unread };
   }
 
   #blockingRead(): Uint8Array | undefined {
@@ -98,52 +115,95 @@ export class PipeReader {
 export class StdinWriter {
   #stream: OutputStream | undefined;
   readonly #what: string;
-  readonly #cooperative: boolean;
+  /** The writes (and the close) that had to wait, run one after another in call order (as Node queues them). */
+  #queue: Promise<void> = Promise.resolve();
+  /** How many of them are still queued: while any is, a new write waits its turn. */
+  #queued = 0;
+  #closing = false;
 
   /** @internal */
-  constructor(stream: OutputStream | undefined, what: string, cooperative: boolean) {
+  constructor(stream: OutputStream | undefined, what: string) {
     this.#stream = stream;
     this.#what = what;
-    this.#cooperative = cooperative;
   }
 
   /**
-   * Writes all of `data` (a string as UTF-8), waiting while the pipe is full,
-   * and resolves once the pipe has taken it (as Node's `stdin.write` calls
-   * back). Fails with `Io` (4000) if stdin is not piped or closed, or the
-   * child has closed its end before the bytes were taken.
+   * Writes all of `data` (a string as UTF-8), waiting while the pipe is full
+   * (other tasks and timers run meanwhile), and resolves once the pipe has
+   * taken it (as Node's `stdin.write` calls back). Writes made without
+   * waiting for each other go in the order they were made. Fails with `Io`
+   * (4000) if stdin is not piped or closed, or the child has closed its end
+   * before the bytes were taken.
    */
-  async write(data: string | Uint8Array): Promise<void> {
+  write(data: string | Uint8Array): Promise<void> {
     const stream = this.#stream;
-    if (stream === undefined) throw new ProcessError("io", `Cannot write to ${this.#what}: it is closed or not piped`);
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    try {
-      for (let offset = 0; offset < bytes.byteLength;) {
-        const room = Number(stream.checkWrite());
-        if (room === 0) {
-          const ready = stream.subscribe();
-          try {
-            await waitReady([ready], this.#cooperative);
-          } finally {
-            ready[Symbol.dispose]();
-          }
-          continue;
-        }
-        const end = Math.min(bytes.byteLength, offset + room);
-        stream.write(bytes.subarray(offset, end));
-        offset = end;
-      }
-      // No flush: the shim flushes by writing zero bytes, which fails once a
-      // child that read everything has exited; closing the stream (drop)
-      // still ends it only after every byte is written.
-    } catch (error) {
-      throw new ProcessError("io", `Cannot write to ${this.#what}: ${streamFailure(error).reason}`);
+    if (stream === undefined || this.#closing) {
+      return Promise.reject(new ProcessError("io", `Cannot write to ${this.#what}: it is closed or not piped`));
     }
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    if (this.#queued > 0) return this.#enqueue(() => this.#writeAll(stream, bytes, 0));
+    // Nothing queued: write what the pipe takes now, without a promise job per step.
+    let offset: number;
+    try {
+      offset = this.#writeSome(stream, bytes, 0);
+    } catch (error) {
+      return Promise.reject(this.#failure(error));
+    }
+    if (offset < bytes.byteLength) return this.#enqueue(() => this.#writeAll(stream, bytes, offset));
+    return yieldIfBusy() ?? DONE;
   }
 
-  /** Closes the child's stdin, so that it reads end-of-file. Closing again does nothing. */
-  async close(): Promise<void> {
-    this.#stream?.[Symbol.dispose]();
-    this.#stream = undefined;
+  /** Closes the child's stdin once the writes before it are done, so that it reads end-of-file. Closing again does nothing. */
+  close(): Promise<void> {
+    this.#closing = true;
+    const close = () => {
+      this.#stream?.[Symbol.dispose]();
+      this.#stream = undefined;
+    };
+    if (this.#queued === 0) {
+      close();
+      return DONE;
+    }
+    return this.#enqueue(async () => close());
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    this.#queued++;
+    const run = this.#queue.then(task).finally(() => this.#queued--);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Writes from `offset` as far as the pipe has room; returns where it stopped. */
+  #writeSome(stream: OutputStream, bytes: Uint8Array, offset: number): number {
+    while (offset < bytes.byteLength) {
+      const room = Number(stream.checkWrite());
+      if (room === 0) return offset;
+      const end = Math.min(bytes.byteLength, offset + room);
+      stream.write(bytes.subarray(offset, end));
+      offset = end;
+    }
+    return offset;
+    // No flush: the shim flushes by writing zero bytes, which fails once a
+    // child that read everything has exited; closing the stream (drop)
+    // still ends it only after every byte is written.
+  }
+
+  async #writeAll(stream: OutputStream, bytes: Uint8Array, offset: number): Promise<void> {
+    try {
+      for (offset = this.#writeSome(stream, bytes, offset); offset < bytes.byteLength; offset = this.#writeSome(stream, bytes, offset)) {
+        await waitFor(() => [stream.subscribe()]);
+      }
+    } catch (error) {
+      throw this.#failure(error);
+    }
+    await yieldIfBusy();
+  }
+
+  #failure(error: unknown): ProcessError {
+    if (error instanceof ProcessError) return error;
+    return new ProcessError("io", `Cannot write to ${this.#what}: ${streamFailure(error).reason}`);
   }
 }
+
+const DONE: Promise<void> = Promise.resolve();

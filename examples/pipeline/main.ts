@@ -8,9 +8,8 @@ import { spawn, type ChildProcess } from "host:process";
 
 const [, pattern = "ERROR|WARN|INFO", file = "examples/pipeline/sample.log"] = getArguments();
 
-// One signal for the whole pipeline: aborting it ends every stage. Giving the
-// children a signal also makes their reads and writes let the other copies run
-// in between, so a stage waiting for input never stalls the others.
+// One signal for the whole pipeline: aborting it ends every stage. The copies
+// run at once: a stage waiting for input lets the others go on.
 const pipeline = new AbortController();
 const { signal } = pipeline;
 
