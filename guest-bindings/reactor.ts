@@ -62,13 +62,20 @@ function settle(waiter: Waiter, run: () => unknown): void {
 
 /** Polls every waiter's pollables, with a deadline of `timeoutMs` (none: wait for one to be ready). */
 function pollAll(timeoutMs: number | undefined): void {
-  const lists: Pollable[][] = [];
-  const list: Pollable[] = [];
-  for (const waiter of waiters) {
-    waiter.pollables ??= waiter.subscribe();
-    lists.push(waiter.pollables);
-    list.push(...waiter.pollables);
-  }
+  // A waiter whose stream or child is gone fails alone.
+  waiters = waiters.filter((waiter) => {
+    try {
+      waiter.pollables ??= waiter.subscribe();
+      return true;
+    } catch (error) {
+      settle(waiter, () => {
+        throw error;
+      });
+      return false;
+    }
+  });
+  const list = waiters.flatMap((waiter) => waiter.pollables as Pollable[]);
+  if (list.length === 0) return;
   const clock = timeoutMs === undefined ? undefined : subscribeDuration(BigInt(Math.ceil(timeoutMs * 1e6)));
   let ready: Set<number>;
   try {
@@ -77,15 +84,14 @@ function pollAll(timeoutMs: number | undefined): void {
     clock?.[Symbol.dispose]();
   }
   const waiting: Waiter[] = [];
-  let index = 0;
-  lists.forEach((pollables, w) => {
-    const waiter = waiters[w] as Waiter;
-    const first = index;
-    index += pollables.length;
+  let first = 0;
+  for (const waiter of waiters) {
+    const pollables = waiter.pollables as Pollable[];
     const hit = pollables.findIndex((_, i) => ready.has(first + i));
+    first += pollables.length;
     if (hit < 0) waiting.push(waiter);
     else settle(waiter, () => hit);
-  });
+  }
   waiters = waiting;
 }
 
@@ -97,7 +103,11 @@ function turn(): void {
     // A trap in poll (a pollable the host no longer knows): fail every wait rather than hang.
     const failed = waiters;
     waiters = [];
-    for (const waiter of failed) settle(waiter, () => { throw error; });
+    for (const waiter of failed) {
+      settle(waiter, () => {
+        throw error;
+      });
+    }
   }
   lastTurn = performance.now();
 }
@@ -109,17 +119,16 @@ function runTurn(): void {
   for (const resume of yielded) resume();
   if (waiters.length === 0) return;
   const untilTimer = untilNextTimer(lastTurn);
-  const alone = waiters.length === 1 && yielded.length === 0 && untilTimer === undefined;
-  for (const waiter of waiters) if (waiter.aloneOnly && !alone) settle(waiter, () => undefined);
-  waiters = waiters.filter((waiter) => !waiter.aloneOnly || alone);
-  if (waiters.length === 0) return;
+  // Alone, a wait can hold nothing up: it takes its own blocking call.
   const lone = waiters.length === 1 && yielded.length === 0 && untilTimer === undefined ? waiters[0] : undefined;
   if (lone?.block !== undefined) {
     waiters = [];
     settle(lone, lone.block);
     return;
   }
-  // Something else can run (a yielded task, a due timer): only look, do not wait.
+  for (const waiter of waiters) if (waiter.aloneOnly) settle(waiter, () => undefined);
+  waiters = waiters.filter((waiter) => !waiter.aloneOnly);
+  // A yielded task can go on at once: only look. Otherwise wait, until the next timer at most.
   pollAll(yielded.length > 0 ? 0 : untilTimer);
   if (waiters.length > 0) scheduleTurn();
 }

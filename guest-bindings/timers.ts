@@ -22,10 +22,10 @@ const engine = {
 /** When each live timer of the guest is next due (`performance.now()` milliseconds), by timer id. */
 const deadlines = new Map<unknown, number>();
 
-/** Milliseconds as the engine reads them: a number, truncated, never negative. */
+/** Milliseconds as the engine reads them: ToInt32 (so 2^31 and more wrap around), never negative. */
 function delayOf(delay: unknown): number {
-  const ms = Math.trunc(Number(delay));
-  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+  const ms = Number(delay) | 0;
+  return ms > 0 ? ms : 0;
 }
 
 function wrappedSetTimeout(callback: Callback, delay?: unknown, ...args: unknown[]): unknown {
