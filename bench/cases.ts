@@ -169,6 +169,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
         { id: "native-read", label: "native Node, child.stdout 'data'", kind: "native", argv: ["native", "read", bytes] },
         { id: "os-pipe", label: "raw OS pipe, sh -c 'head | wc -c' (reference)", kind: "shell", argv: ["native", "pipe", bytes] },
         ...guestReads,
+        { id: "ts-guest-read-api", label: "TS guest, `readStdout()` (guest module, 64 KiB)", kind: "ts-guest", argv: guest(guests.ts, ["head"], ["read-api", bytes]) },
       ],
       metrics: [throughput, { ...peakRss, sides: ["native-read", ...goalSides.map((side) => side.id)] }],
       goals: goalSides.map((side) => ({ metric: "throughput", side: side.id, op: ">=", ratio: 0.5 })),
@@ -243,6 +244,12 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       sides: [
         { id: "native-output", label: "native Node, execFile", kind: "native", argv: ["native", "output", String(sizes.outputs)] },
         { id: "ts-guest-output", label: "TS guest, raw output()", kind: "ts-guest", argv: guest(guests.ts, ["echo"], ["output", String(sizes.outputs)]) },
+        {
+          id: "ts-guest-output-api",
+          label: "TS guest, `await output()` (guest module)",
+          kind: "ts-guest",
+          argv: guest(guests.ts, ["echo"], ["output-api", String(sizes.outputs)]),
+        },
         { id: "host-output", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "output", String(sizes.outputs)] },
       ],
       metrics: [perOperation],

@@ -8,7 +8,7 @@
 import { getArguments } from "wasi:cli/environment@0.2.12";
 import { now } from "wasi:clocks/monotonic-clock@0.2.12";
 import * as raw from "host:process/process@0.1.0";
-import { spawn as apiSpawn } from "host:process";
+import { output as apiOutput, spawn as apiSpawn } from "host:process";
 
 const [, scenario = "", ...args] = getArguments();
 const int = (index: number, fallback: number): number => Number(args[index] ?? fallback);
@@ -69,6 +69,21 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     const ns = elapsed(start);
     child[Symbol.dispose]();
     return { bytes, reads, ns, status };
+  },
+
+  /** read-api <bytes>: the same through the guest module (`readStdout()`, 64 KiB chunks, each wait through its reactor). */
+  async "read-api"() {
+    const size = int(0, 1 << 20);
+    const start = now();
+    const child = await apiSpawn("head", { args: ["-c", String(size), "/dev/zero"], stderr: "null" });
+    let bytes = 0;
+    let reads = 0;
+    for (let chunk = await child.readStdout(); !chunk.eof; chunk = await child.readStdout()) {
+      bytes += chunk.data.byteLength;
+      reads++;
+    }
+    const status = await child.wait();
+    return { bytes, reads, ns: elapsed(start), status };
   },
 
   /** splice <bytes> <chunk>: `head -c bytes /dev/zero` spliced into `wc -c` with blocking-splice. */
@@ -139,6 +154,17 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     const start = now();
     for (let i = 0; i < n; i++) {
       const result = raw.output("echo", options("null", "piped", "piped", ["hello"]));
+      if (result.stdout.byteLength !== 6) throw new Error(`echo printed ${result.stdout.byteLength} bytes`);
+    }
+    return { n, ns: elapsed(start) };
+  },
+
+  /** output-api <n>: `await output("echo", { args: ["hello"] })` through the guest module, n times. */
+  async "output-api"() {
+    const n = int(0, 10);
+    const start = now();
+    for (let i = 0; i < n; i++) {
+      const result = await apiOutput("echo", { args: ["hello"] });
       if (result.stdout.byteLength !== 6) throw new Error(`echo printed ${result.stdout.byteLength} bytes`);
     }
     return { n, ns: elapsed(start) };
