@@ -95,6 +95,17 @@ describe("the npm tarball", () => {
     expect(refused.stderr).toContain("--allow-run=ls");
   });
 
+  it("`host-process check` type-checks the guest against the installed guest types, and catches a wrong call", async () => {
+    await writeFile(join(project, "main.ts"), GUEST);
+    const good = await sh(project, "npx", ["host-process", "check", "main.ts"]);
+    expect(good.stderr).toMatch(/^checked main\.ts with TypeScript \d+\.\d+\.\d+: no type errors\n$/);
+    expect(good.code).toBe(0);
+    await writeFile(join(project, "wrong.ts"), `import { spawn } from "host:process";\nawait spawn("ls", { args: "-la" });\n`);
+    const bad = await sh(project, "npx", ["host-process", "check", "wrong.ts"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^wrong\.ts:2:21: error TS2322: Type 'string' is not assignable to type 'string\[\]'\.\n/);
+  });
+
   it("type-checks the guest with host-process/guest-types (and catches a wrong call)", async () => {
     await writeFile(join(project, "main.ts"), GUEST);
     await writeFile(join(project, "tsconfig.json"), JSON.stringify({
