@@ -7,18 +7,15 @@
 // jco-std works beside 0.26.
 import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers/fixtures.js";
 
 const exec = promisify(execFile);
-const require = createRequire(join(ROOT, "package.json"));
-
-async function packageJson(name: string, from = ROOT): Promise<Record<string, any>> {
-  const file = createRequire(join(from, "package.json")).resolve(`${name}/package.json`);
-  return JSON.parse(await readFile(file, "utf8"));
+/** The package.json of a package where npm installed it (jco and jco-std export no ./package.json to resolve). */
+async function installed(name: string): Promise<Record<string, any>> {
+  return JSON.parse(await readFile(join(ROOT, "node_modules", name, "package.json"), "utf8"));
 }
 
 describe("dependencies", () => {
@@ -34,9 +31,14 @@ describe("dependencies", () => {
     expect(root.overrides).toEqual({
       "@bytecodealliance/jco-std": { "@bytecodealliance/preview2-shim": "$@bytecodealliance/preview2-shim" },
     });
-    const jco = await packageJson("@bytecodealliance/jco");
-    const jcoStd = await packageJson("@bytecodealliance/jco-std", dirname(require.resolve("@bytecodealliance/jco/package.json")));
-    const shim = await packageJson("@bytecodealliance/preview2-shim");
+    // One copy of each, at the top of node_modules, as the lock says.
+    const lock = JSON.parse(await readFile(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+    for (const name of ["@bytecodealliance/jco", "@bytecodealliance/jco-std", "@bytecodealliance/preview2-shim"]) {
+      expect(Object.keys(lock.packages).filter((path) => path.endsWith(`node_modules/${name}`))).toEqual([`node_modules/${name}`]);
+    }
+    const jco = await installed("@bytecodealliance/jco");
+    const jcoStd = await installed("@bytecodealliance/jco-std");
+    const shim = await installed("@bytecodealliance/preview2-shim");
     // If jco-std ever widens its range, or jco changes its own, the override should be revisited.
     expect(jcoStd.peerDependencies["@bytecodealliance/preview2-shim"]).toBe("^0.25.0");
     expect(jco.dependencies["@bytecodealliance/preview2-shim"]).toBe("^0.26.0");
@@ -44,7 +46,7 @@ describe("dependencies", () => {
   });
 
   it("jco-std loads nothing of preview2-shim: its peer range constrains no code we run", async () => {
-    const dist = join(dirname(require.resolve("@bytecodealliance/jco-std/package.json")), "dist");
+    const dist = join(ROOT, "node_modules", "@bytecodealliance", "jco-std", "dist");
     const files = (await readdir(dist, { recursive: true })).filter((f) => /\.(m?js|cjs)$/.test(f));
     expect(files.length).toBeGreaterThan(50);
     const loading: string[] = [];
