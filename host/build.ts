@@ -25,14 +25,29 @@ export interface BuildResult {
   bytes: number;
 }
 
-/** The wrapper entry: the author's module is only evaluated inside `run`. */
+/**
+ * The wrapper entry: the author's module is only evaluated inside `run`. An
+ * error the module does not catch is printed on the guest's stderr (the host
+ * only learns that `run` failed): a `ProcessError` as `PermissionDenied (4001):
+ * <message>`, any error with the stack the engine gives, minus this wrapper's
+ * own frames. `ProcessError` is recognised by its numeric code rather than
+ * imported, so a guest that never imports `host:process` does not bundle it.
+ */
 function runWrapper(entry: string): string {
-  return `export const run = {
+  return `const WRAPPER_FRAME = /^(?:async\\*)?(?:__init|run|export_run[\\w$]*)@/;
+function describeUncaught(error) {
+  if (!(error instanceof Error)) return "Uncaught " + String(error);
+  const code = typeof error.code === "number" && error.code >= 4000 && error.code < 5000 ? \` (\${error.code})\` : "";
+  const frames = typeof error.stack === "string" ? error.stack.split("\\n").filter(Boolean) : [];
+  while (frames.length > 0 && WRAPPER_FRAME.test(frames[frames.length - 1])) frames.pop();
+  return [\`\${error.name}\${code}: \${error.message}\`, ...frames.map((frame) => "    at " + frame)].join("\\n");
+}
+export const run = {
   async run() {
     try {
       await import(${JSON.stringify(entry)});
     } catch (error) {
-      console.error(error instanceof Error ? \`\${error.name}: \${error.message}\` : String(error));
+      console.error(describeUncaught(error));
       throw error;
     }
   },

@@ -129,6 +129,41 @@ describe("examples/pipeline", () => {
   });
 });
 
+describe("examples/plugins", () => {
+  const hostProgram = join(ROOT, "examples", "plugins", "host.mjs");
+
+  /** Runs the example's host program, as its README does, on the two plugin components. */
+  function runHost(): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [hostProgram, fixtures.pluginWordCount, fixtures.pluginSystemInfo], { cwd: ROOT }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }));
+    });
+  }
+
+  it("two plugins under their own policies; every decision, with its plugin, on the diagnostics channel", async () => {
+    const text = await readme("plugins");
+    for (const command of [
+      "npx host-process build examples/plugins/word-count.ts -o word-count.wasm",
+      "npx host-process build examples/plugins/system-info.ts -o system-info.wasm",
+      "node examples/plugins/host.mjs word-count.wasm system-info.wasm",
+    ]) expect(text).toContain(command);
+    const run = await runHost();
+    expect(run.code, run.stderr).toBe(0);
+    const words = "plugins run under the policy their host gives them".split(" ").length;
+    const kernel = execFileSync("uname", ["-s"]).toString().trim();
+    expect(run.stdout).toBe(`word-count: ${words} words\nsystem-info: kernel ${kernel}\nsystem-info: wc was refused: PermissionDenied (4001)\n`);
+    const wc = execFileSync("sh", ["-c", "command -v wc"]).toString().trim();
+    expect(run.stderr.split("\n")).toEqual([
+      '[decision] word-count: spawn wc -w: allowed by allow: "wc"',
+      '[decision] system-info: output uname -s: allowed by allow: "uname"',
+      `[decision] system-info: spawn wc -l: refused (permission-denied): \`wc\` (${wc}) is not allowed by the host's policy; the host can allow it with \`allow: ["wc"]\` (CLI: --allow-run=wc)`,
+      "",
+    ]);
+    // The README shows what the program prints.
+    for (const line of [...run.stdout.split("\n"), ...run.stderr.split("\n")]) expect(text).toContain(line);
+  });
+});
+
 describe("examples/hello and examples/demo", () => {
   it("demo: echo and ls run, rm is refused with 4001 (what `npm start` shows)", async () => {
     const run = await runCli(["run", fixtures.demo, "--allow-run=ls,echo"]);

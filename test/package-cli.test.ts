@@ -38,7 +38,7 @@ describe("errors say what to do", () => {
   it("an unknown command names the commands", async () => {
     const run = await runCli(["frobnicate"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("the commands are build, run and wit");
+    expect(run.stderr).toContain("the commands are build, check, run and wit");
   });
 
   it("a misspelt flag gets a suggestion", async () => {

@@ -61,7 +61,7 @@ describe("the npm tarball", () => {
     const { stdout } = await exec("tar", ["tzf", tarball]);
     const files = stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
     for (const file of [
-      "package.json", "README.md", "dist/host/index.js", "dist/host/index.d.ts", "dist/host/cli.js", "dist/host/cli/main.d.ts",
+      "package.json", "README.md", "LICENSE", "dist/host/index.js", "dist/host/index.d.ts", "dist/host/cli.js", "dist/host/cli/main.d.ts",
       "dist/guest-bindings/index.d.ts", "guest-bindings/index.ts", "guest-bindings/host-process.d.ts",
       "guest-bindings/generated/command.d.ts", "wit/process.wit", "wit/deps/io/package.wit", "schema/policy.schema.json",
     ]) expect(files).toContain(file);
@@ -93,6 +93,17 @@ describe("the npm tarball", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("PermissionDenied");
     expect(refused.stderr).toContain("--allow-run=ls");
+  });
+
+  it("`host-process check` type-checks the guest against the installed guest types, and catches a wrong call", async () => {
+    await writeFile(join(project, "main.ts"), GUEST);
+    const good = await sh(project, "npx", ["host-process", "check", "main.ts"]);
+    expect(good.stderr).toMatch(/^checked main\.ts with TypeScript \d+\.\d+\.\d+: no type errors\n$/);
+    expect(good.code).toBe(0);
+    await writeFile(join(project, "wrong.ts"), `import { spawn } from "host:process";\nawait spawn("ls", { args: "-la" });\n`);
+    const bad = await sh(project, "npx", ["host-process", "check", "wrong.ts"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^wrong\.ts:2:21: error TS2322: Type 'string' is not assignable to type 'string\[\]'\.\n/);
   });
 
   it("type-checks the guest with host-process/guest-types (and catches a wrong call)", async () => {

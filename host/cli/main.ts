@@ -1,5 +1,5 @@
 /**
- * The `host-process` command line: `build`, `run`, `wit`, and help for each.
+ * The `host-process` command line: `build`, `check`, `run`, `wit`, and help for each.
  * `main` returns the exit status instead of exiting, so it can be called from
  * code (`import { main } from "host-process/cli"`).
  * @module host-process/cli
@@ -10,13 +10,14 @@ import { parseArgs } from "node:util";
 import { buildGuest } from "../build.js";
 import { normalizePolicy } from "../policy.js";
 import { runWithModes } from "../run-modes.js";
+import { checkGuest } from "../typecheck.js";
 import { showProgress } from "./progress.js";
 import { parseRunArguments } from "./run-flags.js";
 import { UsageError } from "./usage-error.js";
-import { BUILD_USAGE, MAIN_USAGE, RUN_USAGE, WIT_USAGE } from "./usage.js";
+import { BUILD_USAGE, CHECK_USAGE, MAIN_USAGE, RUN_USAGE, WIT_USAGE } from "./usage.js";
 import { witCommand } from "./wit-command.js";
 
-const USAGES: Record<string, string> = { build: BUILD_USAGE, run: RUN_USAGE, wit: WIT_USAGE };
+const USAGES: Record<string, string> = { build: BUILD_USAGE, check: CHECK_USAGE, run: RUN_USAGE, wit: WIT_USAGE };
 
 /** parseArgs' own errors ("Unknown option '--x'") are usage mistakes of `command`. */
 function asUsage<T>(command: string, parse: () => T): T {
@@ -29,13 +30,38 @@ function asUsage<T>(command: string, parse: () => T): T {
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 
+/** Type-checks `entry`, printing each error on stderr; returns whether it had none. */
+async function typeCheck(entry: string): Promise<boolean> {
+  const { typescript, errors } = await checkGuest(entry);
+  for (const error of errors) process.stderr.write(`${error}\n`);
+  process.stderr.write(
+    errors.length === 0
+      ? `checked ${entry} with TypeScript ${typescript}: no type errors\n`
+      : `host-process: ${entry}: ${errors.length} type error${errors.length === 1 ? "" : "s"} (TypeScript ${typescript})\n`,
+  );
+  return errors.length === 0;
+}
+
+async function check(argv: string[]): Promise<number> {
+  const { values, positionals } = asUsage("check", () => parseArgs({ args: argv, options: HELP, allowPositionals: true }));
+  if (values.help) return void process.stdout.write(CHECK_USAGE), 0;
+  const [entry, ...extra] = positionals;
+  if (entry === undefined) throw new UsageError("Name the guest to check: `host-process check main.ts`", "check");
+  if (extra.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(extra[0])}; check takes one entry file`, "check");
+  return (await typeCheck(entry)) ? 0 : 1;
+}
+
 async function build(argv: string[]): Promise<number> {
   const { values, positionals } = asUsage("build", () =>
-    parseArgs({ args: argv, options: { ...HELP, output: { type: "string", short: "o" } }, allowPositionals: true }));
+    parseArgs({ args: argv, options: { ...HELP, output: { type: "string", short: "o" }, check: { type: "boolean" } }, allowPositionals: true }));
   if (values.help) return void process.stdout.write(BUILD_USAGE), 0;
   const [entry, ...extra] = positionals;
   if (entry === undefined) throw new UsageError("Name the guest to build: `host-process build main.ts -o main.wasm`", "build");
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(extra[0])}; build takes one entry file`, "build");
+  if (values.check && !(await typeCheck(entry))) {
+    process.stderr.write("host-process: nothing was built; fix the errors above, or build without --check\n");
+    return 1;
+  }
   const output = values.output ?? join(dirname(entry), `${basename(entry, extname(entry))}.wasm`);
   const started = Date.now();
   const done = showProgress(`building ${entry} (esbuild, then componentize-js: 10–15 s)`);
@@ -112,6 +138,8 @@ async function dispatch(argv: string[]): Promise<number> {
   switch (command) {
     case "build":
       return build(rest);
+    case "check":
+      return check(rest);
     case "run":
       return run(rest);
     case "wit":
@@ -127,7 +155,7 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stderr.write(MAIN_USAGE);
       return 2;
     default:
-      throw new UsageError(`Unknown command ${JSON.stringify(command)}; the commands are build, run and wit`);
+      throw new UsageError(`Unknown command ${JSON.stringify(command)}; the commands are build, check, run and wit`);
   }
 }
 

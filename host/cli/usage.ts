@@ -4,6 +4,7 @@ export const MAIN_USAGE = `host-process — run WebAssembly components that may 
 
 Usage:
   host-process build <main.ts> [-o main.wasm]     bundle a TypeScript/JavaScript guest into a component
+  host-process check <main.ts>                    type-check a guest against the guest types (needs typescript)
   host-process run <main.wasm> [flags] [-- args]  run a component under a policy
   host-process wit [--out DIR]                    print (or write out) the host:process WIT package
   host-process <command> --help                   help for one command
@@ -15,17 +16,45 @@ Example:
 export const BUILD_USAGE = `host-process build — bundle a guest (esbuild) and make it a component (componentize-js)
 
 Usage:
-  host-process build <main.ts> [-o <main.wasm>]
+  host-process build <main.ts> [-o <main.wasm>] [--check]
 
 The module's top-level code becomes the body of the component's wasi:cli/run
 export; \`import … from "host:process"\` is the guest module. Takes 10–15 s.
+Without --check nothing is type-checked: esbuild only strips the types.
 
 Options:
   -o, --output FILE   where to write the component (default: <main>.wasm beside <main.ts>)
+  --check             type-check first, as \`host-process check\` does, and build only if
+                      there are no errors; without TypeScript installed, fails and builds nothing
   -h, --help          this help
 
-Example:
+Examples:
   host-process build main.ts -o main.wasm
+  host-process build main.ts -o main.wasm --check
+`;
+
+export const CHECK_USAGE = `host-process check — type-check a guest against host-process's guest types
+
+Usage:
+  host-process check <main.ts>
+
+Checks the guest and what it imports with the TypeScript compiler of its
+project (the \`typescript\` package found from the guest's folder, or from the
+current one) against host-process/guest-types, with the options the build
+uses: ES2022, ES modules, strict; a tsconfig.json of the project is not read.
+JavaScript files are checked only if they start with // @ts-check. Errors are
+printed as file:line:col: error TSnnnn: message; the exit status is 1 if there
+are any, else 0.
+
+TypeScript is not a dependency of host-process. If it is not installed, check
+(and build --check) exit with status 1, say so, and build nothing; install it
+with \`npm install --save-dev typescript\`.
+
+Options:
+  -h, --help   this help
+
+Example:
+  host-process check main.ts
 `;
 
 export const RUN_USAGE = `host-process run — run a command component; only what the flags allow may be started

@@ -21,11 +21,14 @@ export const FIXTURES = {
   security: join(ROOT, "test", "fixtures", "security.ts"),
   guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
   concurrency: join(ROOT, "test", "fixtures", "concurrency.ts"),
+  uncaught: join(ROOT, "test", "fixtures", "uncaught.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
   gitSummary: join(ROOT, "examples", "git-summary", "main.ts"),
   repl: join(ROOT, "examples", "repl", "main.ts"),
   pipeline: join(ROOT, "examples", "pipeline", "main.ts"),
+  pluginWordCount: join(ROOT, "examples", "plugins", "word-count.ts"),
+  pluginSystemInfo: join(ROOT, "examples", "plugins", "system-info.ts"),
 } as const;
 
 export type FixtureName = keyof typeof FIXTURES;
