@@ -13,7 +13,7 @@ export { ERROR_CODES, ProcessHostError, numericCode } from "./errors.js";
 export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
 export {
   DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
-  argumentExecutionRisk, canonicalArguments, describeConfinement, hookReason, normalizePolicy, planSpawn,
+  argumentExecutionRisk, canonicalArguments, CONFINE_OPTIONS, describeConfinement, hookReason, normalizePolicy, planSpawn,
 } from "./policy.js";
 export type {
   ArgumentPattern, ArgumentRule, ArgumentValidator, CommandRule, EnforcementMode, NormalizedPolicy, ProcessPolicy,

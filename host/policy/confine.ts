@@ -37,6 +37,9 @@ type Invalid = (option: string, expected: string, got: unknown) => TypeError;
 
 const CONFINE_KEYS = ["write", "hide", "network", "bwrap"] as const satisfies readonly (keyof ConfineOptions)[];
 
+/** Every field `confine` knows (the JSON Schema must list the same). */
+export const CONFINE_OPTIONS: readonly string[] = CONFINE_KEYS;
+
 /** What to install, said once for every way confinement can be missing. */
 export const BWRAP_INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap; Alpine: apk add bubblewrap)";
 
