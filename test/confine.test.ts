@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { instantiateComponent, normalizePolicy, type ComponentInstance, type ProcessPolicy } from "host-process";
 import { resultOf, runCli } from "./helpers/cli.js";
+import { ROOT } from "./helpers/fixtures.js";
 import { runInstance } from "./helpers/guest.js";
 import { until } from "./helpers/processes.js";
 
@@ -155,6 +156,29 @@ describe("confine: processes and network", () => {
       const allowed = resultOf(await runCli(["run", fixtures.scenarios, `--allow-run=${node}`, "--confine", "--allow-net", "--", "spawn", node, ...connect()]));
       expect(allowed.stdout).toEqual(["connected hello"]);
       expect(connections).toBe(before + 1);
+    });
+
+    it("without network a Unix socket file on the read-only filesystem is refused too (seccomp); with network, `hide` keeps one out", async () => {
+      // Outside /tmp (the child's /tmp is its own): a directory of the host's filesystem.
+      const dir = mkdtempSync(join(ROOT, ".cache", "hp-sock-"));
+      const socket = join(dir, "s");
+      const listener = createServer((c) => c.end("hello\n"));
+      await new Promise<void>((resolve) => listener.listen(socket, resolve));
+      try {
+        const node = process.execPath;
+        const probe = ["-e", `require("net").connect(${JSON.stringify(socket)}).on("data", (d) => { console.log("connected " + d.toString().trim()); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); })`];
+        const policy = join(dir, "policy.json");
+        writeFileSync(policy, JSON.stringify({ allow: [node], confine: { network: true, hide: [dir] } }));
+        // Connecting needs no write, and the socket is not in the network namespace: the seccomp filter refuses it.
+        const refused = resultOf(await runCli(["run", fixtures.scenarios, `--allow-run=${node}`, "--confine", "--", "spawn", node, ...probe]));
+        expect(refused.stdout).toEqual(["EPERM"]);
+        const open = resultOf(await runCli(["run", fixtures.scenarios, `--allow-run=${node}`, "--confine", "--allow-net", "--", "spawn", node, ...probe]));
+        expect(open.stdout).toEqual(["connected hello"]);
+        const hidden = resultOf(await runCli(["run", fixtures.scenarios, "--policy", policy, "--", "spawn", node, ...probe]));
+        expect(hidden.stdout).toEqual(["ENOENT"]);
+      } finally {
+        await new Promise<void>((resolve) => listener.close(() => resolve()));
+      }
     });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import type { Confinement, SpawnPlan } from "../policy.js";
+import { SECCOMP_FD, unixSocketFilter } from "./seccomp.js";
 
 /**
  * The sandbox every confined child gets, whatever its policy: its own user
@@ -32,10 +33,14 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** bubblewrap's options (everything before `--`) for one child. */
-export function bwrapOptions(confinement: Confinement, cwd: string): string[] {
+/**
+ * bubblewrap's options (everything before `--`) for one child; `seccomp`: the
+ * filter refusing Unix sockets is read from descriptor 3 (without network).
+ */
+export function bwrapOptions(confinement: Confinement, cwd: string, seccomp = true): string[] {
   const options = [...SANDBOX];
   if (!confinement.network) options.push("--unshare-net");
+  if (!confinement.network && seccomp) options.push("--seccomp", String(SECCOMP_FD));
   // The working directory stays visible (a host /tmp one would otherwise vanish under the private /tmp), read-only
   // unless a write directory below binds it again.
   if (cwd !== "/") options.push("--ro-bind", cwd, cwd);
@@ -50,10 +55,19 @@ export function bwrapOptions(confinement: Confinement, cwd: string): string[] {
   return options;
 }
 
+/** What to execute: the file, its argv, and the bytes to write into its descriptor 3 (bubblewrap's seccomp filter). */
+export interface Execution {
+  file: string;
+  args: string[];
+  argv0: string;
+  seccomp?: Uint8Array | undefined;
+}
+
 /** What to execute for a plan: bubblewrap wrapping the program when confined, else the program itself. */
-export function executionOf(plan: SpawnPlan): { file: string; args: string[]; argv0: string } {
+export function executionOf(plan: SpawnPlan): Execution {
   const { confinement } = plan;
   if (confinement === undefined) return { file: plan.file, args: plan.args, argv0: plan.argv0 };
   // bubblewrap 0.8 has no --argv0: the program's argv[0] is its real path.
-  return { file: confinement.bwrap as string, args: [...bwrapOptions(confinement, plan.cwd), "--", plan.file, ...plan.args], argv0: "bwrap" };
+  const args = [...bwrapOptions(confinement, plan.cwd), "--", plan.file, ...plan.args];
+  return { file: confinement.bwrap as string, args, argv0: "bwrap", seccomp: confinement.network ? undefined : unixSocketFilter() };
 }

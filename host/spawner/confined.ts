@@ -8,7 +8,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { BWRAP_INSTALL_HINT } from "../policy/confine.js";
+import type { Confinement } from "../policy.js";
 import { bwrapOptions } from "./bwrap-args.js";
+import { unixSocketFilter } from "./seccomp.js";
 import { readStat, signalGroup } from "./groups.js";
 import type { ExitInfo } from "./protocol.js";
 
@@ -21,7 +23,8 @@ const probed = new Map<string, string | undefined>();
  */
 export function sandboxUnavailable(bwrap: string): string | undefined {
   if (probed.has(bwrap)) return probed.get(bwrap);
-  const options = bwrapOptions({ bwrap, unavailable: undefined, write: [], hide: [], network: false }, "/");
+  // The namespaces and mounts a child gets (its seccomp filter needs a descriptor spawnSync cannot give).
+  const options = bwrapOptions({ bwrap, unavailable: undefined, write: [], hide: [], network: false }, "/", false);
   const probe = spawnSync(bwrap, [...options, "--", bwrap, "--version"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "pipe"] });
   let reason: string | undefined;
   if (probe.error) {
@@ -34,6 +37,14 @@ export function sandboxUnavailable(bwrap: string): string | undefined {
   }
   probed.set(bwrap, reason);
   return reason;
+}
+
+/** Why a child cannot be started under `confinement` here, or `undefined` when it can. */
+export function confinementProblem(confinement: Confinement): string | undefined {
+  if (!confinement.network && unixSocketFilter() === undefined) {
+    return `host-process has no seccomp filter for ${process.arch}, which \`network: false\` needs (it refuses Unix sockets); use \`network: true\` or run on x64 or arm64`;
+  }
+  return sandboxUnavailable(confinement.bwrap as string);
 }
 
 /**

@@ -26,7 +26,8 @@ import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
 import { executionOf } from "./bwrap-args.js";
-import { programExit, sandboxUnavailable, signalConfined } from "./confined.js";
+import { confinementProblem, programExit, signalConfined } from "./confined.js";
+import { SECCOMP_FD } from "./seccomp.js";
 
 /** How often a group whose leader has exited is checked for remaining members. */
 const GROUP_POLL_MS = 20;
@@ -263,7 +264,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
     });
     const { confinement } = plan;
-    const unavailable = confinement && sandboxUnavailable(confinement.bwrap as string);
+    const unavailable = confinement && confinementProblem(confinement);
     if (unavailable) return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` confined: ${unavailable}` } };
     const execution = executionOf(plan);
     let source: Readable | undefined;
@@ -281,7 +282,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       const modes = [...plan.stdio];
       if (relay) modes[0] = "piped";
       const relaying = args.stdinFrom === undefined ? relayOutputUpTo : undefined;
-      const launched = await launcher.launch({ ...plan, ...execution, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying);
+      const launched = await launcher.launch({ ...plan, ...execution, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying, execution.seccomp);
       if (launched instanceof LaunchedChild) child = launched;
       else if (launched.code !== "ELAUNCHER" || source) {
         (source ?? relay)?.destroy();
@@ -294,7 +295,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
           argv0: execution.argv0,
           cwd: plan.cwd,
           env: plan.env,
-          stdio,
+          // bubblewrap reads its seccomp filter from descriptor 3.
+          stdio: execution.seccomp ? [...(stdio as unknown[]), "pipe"] as StdioOptions : stdio,
           shell: false,
           windowsHide: true,
           // setsid(): the child leads a new process group (and session), which
@@ -306,6 +308,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
         (source ?? relay)?.destroy();
         return refused(error as NodeJS.ErrnoException);
       }
+      if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
       if (child.pid === undefined) {
         source?.destroy();
         relay?.destroy();
