@@ -7,7 +7,12 @@ import { createServer, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { instantiateComponent, normalizePolicy, type ComponentInstance, type ProcessPolicy } from "host-process";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { readlinkSync } from "node:fs";
+import {
+  createProcessHost, DECISION_CHANNEL, instantiateComponent, normalizePolicy,
+  type ComponentInstance, type PolicyDecision, type ProcessPolicy,
+} from "host-process";
 import { resultOf, runCli } from "./helpers/cli.js";
 import { ROOT } from "./helpers/fixtures.js";
 import { runInstance } from "./helpers/guest.js";
@@ -305,6 +310,45 @@ describe("confine: everything else still works", () => {
     expect(readFileSync(join(repo, "hook-ran"), "utf8")).toBe("ran\n");
     expect(existsSync(join(outside, "pwned"))).toBe(false);
     expect(existsSync(join(homedir(), `.hp-pwned-${process.pid}`))).toBe(false);
+  });
+});
+
+describe("confine: what the host sees", () => {
+  it("decisions on the diagnostics channel carry the confinement; pid() is the child's bubblewrap process", async () => {
+    const decisions: PolicyDecision[] = [];
+    const listener = (message: unknown) => decisions.push(message as PolicyDecision);
+    subscribe(DECISION_CHANNEL, listener);
+    const host = createProcessHost({ allow: ["sleep"], confine: true });
+    try {
+      const { spawn } = host.imports["host:process/process"];
+      const child = spawn("sleep", { args: ["5"], env: [], stdin: "null", stdout: "null", stderr: "null" });
+      expect(readlinkSync(`/proc/${child.pid()}/exe`)).toBe("/usr/bin/bwrap");
+      child.kill("SIGTERM");
+      expect(child.wait()).toMatchObject({ signal: "SIGTERM" });
+    } finally {
+      unsubscribe(DECISION_CHANNEL, listener);
+      await host.close();
+    }
+    expect(decisions).toHaveLength(2);
+    expect(decisions[0]).toMatchObject({ action: "spawn", allowed: true });
+    expect(decisions[0]!.rules).toContain("confined: write [] + private /tmp, network off");
+  });
+
+  it("learn mode keeps the policy's confinement and a rule's own in the learnt policy", async () => {
+    const dir = freshDir("hp-confine-learn-");
+    const host = createProcessHost(
+      { confine: { write: [dir] }, allow: [{ command: "echo", args: "any", confine: false }] },
+      { mode: "learn" },
+    );
+    try {
+      const { output } = host.imports["host:process/process"];
+      for (const command of ["echo", "true"]) output(command, { args: [], env: [], stdin: "null", stdout: "piped", stderr: "null" });
+      const learnt = host.learnedPolicy();
+      expect(learnt.confine).toEqual({ write: [dir], network: false, bwrap: "/usr/bin/bwrap" });
+      expect(learnt.allow).toEqual([{ command: "echo", args: [[]], confine: false }, { command: "true", args: [[]] }]);
+    } finally {
+      await host.close();
+    }
   });
 });
 
