@@ -231,6 +231,16 @@ describe("confine: per rule, and failing closed", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it("the README's Confinement example is a valid policy (its directories replaced by real ones)", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Confinement"));
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+    const repo = freshDir("hp-confine-readme-");
+    const ssh = freshDir("hp-confine-ssh-");
+    const policy = JSON.parse(example.replaceAll("/work/repo", repo).replaceAll("/root/.ssh", ssh)) as ProcessPolicy;
+    expect(normalizePolicy(policy).confinement).toMatchObject({ write: [repo], hide: [ssh], network: false });
+  });
+
   it("the policy refuses bad `confine` values, naming the option", () => {
     expect(() => normalizePolicy({ confine: { write: ["relative"] } })).toThrow("Expected the `confine.write` policy option to be an array of absolute paths");
     expect(() => normalizePolicy({ confine: { write: ["/no/such/dir"] } })).toThrow("`confine.write` policy option to be existing paths");
