@@ -30,6 +30,7 @@ export interface Confinement {
   readonly write: readonly string[];
   /** Real paths hidden from the child. */
   readonly hide: readonly string[];
+  /** Whether the child shares the host's network (and may open Unix sockets). */
   readonly network: boolean;
 }
 
