@@ -286,5 +286,28 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       ],
       goals: [],
     },
+    {
+      id: "confine-spawn",
+      title: `6. Confinement (bubblewrap): spawn \`true\`, wait for exit, ${sizes.spawns} times, confined vs unconfined`,
+      baseline: "host-spawn-unconfined",
+      sides: [
+        { id: "host-spawn-unconfined", label: "host imports called from Node, unconfined", kind: "host", argv: ["host", "spawn", String(sizes.spawns)] },
+        { id: "host-spawn-confined", label: "the same, `confine: true`", kind: "host", argv: ["host", "spawn", String(sizes.spawns), "confined"] },
+      ],
+      metrics: [perOperation],
+      goals: [],
+      note: "the cost of the sandbox per child: bubblewrap's exec, its namespaces and mounts, and its init",
+    },
+    {
+      id: "confine-read",
+      title: `7. Confinement (bubblewrap): output() of \`head -c ${sizes.stdoutBytes}\`, confined vs unconfined`,
+      baseline: "host-read-unconfined",
+      sides: [
+        { id: "host-read-unconfined", label: "host imports called from Node, unconfined", kind: "host", argv: ["host", "read", String(sizes.stdoutBytes)] },
+        { id: "host-read-confined", label: "the same, `confine: true`", kind: "host", argv: ["host", "read", String(sizes.stdoutBytes), "confined"] },
+      ],
+      metrics: [throughput],
+      goals: [],
+    },
   ];
 }

@@ -6,6 +6,7 @@
  *       passes the guest's own `RESULT` line through;
  *   runner.js native <scenario> [args]   the same work done by plain Node
  *   runner.js host <scenario> [args]     the host's imports called from Node, no guest
+ *       (`spawn` and `read` take a last argument `confined`: the same under `confine: true`)
  *   runner.js native jco-std <n>         jco-std's `jco:node/child-process` host, called from Node
  *   runner.js jco-std-guest <component.wasm> -- <guest args>
  *       a component importing `jco:node/child-process`, served by jco-std's
@@ -163,10 +164,10 @@ const native: Record<string, (args: string[]) => Promise<unknown>> = {
 
 /** The host's own imports called from Node with no component: the host's cost without a guest's. */
 const host: Record<string, (args: string[]) => Promise<unknown>> = {
-  async spawn([count = "10"]) {
+  async spawn([count = "10", confined]) {
     const n = Number(count);
     const { createProcessHost } = await import("host-process");
-    const processHost = createProcessHost({ allow: ["true"] });
+    const processHost = createProcessHost({ allow: ["true"], ...(confined === "confined" ? { confine: true } : {}) });
     const { spawn: hostSpawn } = processHost.imports["host:process/process"];
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
@@ -178,6 +179,20 @@ const host: Record<string, (args: string[]) => Promise<unknown>> = {
     const elapsed = ns(start);
     await processHost.close();
     return { n, ns: elapsed };
+  },
+
+  /** output() of `head -c <bytes> /dev/zero`: the whole stdout collected by the host. */
+  async read([size = "1048576", confined]) {
+    const bytes = Number(size);
+    const { createProcessHost } = await import("host-process");
+    const processHost = createProcessHost({ allow: ["head"], maxOutputBytes: bytes, ...(confined === "confined" ? { confine: true } : {}) });
+    const { output } = processHost.imports["host:process/process"];
+    const start = process.hrtime.bigint();
+    const result = output("head", { args: ["-c", size, "/dev/zero"], env: [], stdin: "null", stdout: "piped", stderr: "null" });
+    const elapsed = ns(start);
+    if (result.stdout.byteLength !== bytes) throw new Error(`head printed ${result.stdout.byteLength} bytes`);
+    await processHost.close();
+    return { bytes, ns: elapsed };
   },
 
   async output([count = "10"]) {

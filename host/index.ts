@@ -13,11 +13,11 @@ export { ERROR_CODES, ProcessHostError, numericCode } from "./errors.js";
 export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
 export {
   DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
-  argumentExecutionRisk, canonicalArguments, hookReason, normalizePolicy, planSpawn,
+  argumentExecutionRisk, canonicalArguments, CONFINE_OPTIONS, describeConfinement, hookReason, normalizePolicy, planSpawn,
 } from "./policy.js";
 export type {
   ArgumentPattern, ArgumentRule, ArgumentValidator, CommandRule, EnforcementMode, NormalizedPolicy, ProcessPolicy,
-  SpawnDecision, SpawnPlan, SpawnRequest, StdioMode, WasiGrants,
+  SpawnDecision, SpawnPlan, SpawnRequest, StdioMode, WasiGrants, ConfineOptions, Confinement,
 } from "./policy.js";
 export { DECISION_CHANNEL } from "./decisions.js";
 export type { CapabilityRequest, PolicyDecision, ProcessCapabilityChecker } from "./decisions.js";

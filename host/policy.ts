@@ -8,4 +8,5 @@ export { canonicalArguments, type ArgumentPattern, type ArgumentRule, type Argum
 export { argumentExecutionRisk, PROGRAMS_WITH_READY_MADE_RULES, type ArgumentDenial } from "./policy/dangerous-arguments.js";
 export { hookReason } from "./policy/environment.js";
 export { findOnPath } from "./policy/resolve.js";
+export { CONFINE_OPTIONS, describeConfinement, type ConfineOptions, type Confinement } from "./policy/confine.js";
 export { PolicyRecorder } from "./policy/learn.js";

@@ -19,16 +19,27 @@ function describeDecision(decision: PolicyDecision): string {
   return `  ${decision.action} ${argv}\n    rule: ${decision.rules.join(", ")}\n    ${decision.message ?? ""}`;
 }
 
+function isConfinement(rule: string): boolean {
+  return rule.startsWith("confined: ");
+}
+
+function describeConfined(decision: PolicyDecision): string {
+  const argv = [decision.command, ...decision.args].map((part) => JSON.stringify(part)).join(" ");
+  return `  ${decision.action} ${argv}\n    ${decision.rules.filter(isConfinement).join(", ")}`;
+}
+
 /** Runs a command component under `options.policy` in the chosen modes; returns its exit code. */
 export async function runWithModes(source: string, options: InstantiateOptions, modes: RunModes): Promise<number> {
   const refused: PolicyDecision[] = [];
   const learned: PolicyDecision[] = [];
+  const confined: PolicyDecision[] = [];
   const instance = await instantiateComponent(source, {
     ...options,
     mode: modes.learnPolicyFile === undefined ? "enforce" : "learn",
     onDecision(decision) {
       if (!decision.allowed) refused.push(decision);
       else if (decision.learned?.length) learned.push(decision);
+      if (decision.allowed && decision.rules.some(isConfinement)) confined.push(decision);
       options.onDecision?.(decision);
     },
   });
@@ -41,6 +52,9 @@ export async function runWithModes(source: string, options: InstantiateOptions, 
   if (modes.learnPolicyFile !== undefined) {
     await writeFile(modes.learnPolicyFile, `${JSON.stringify(instance.host.learnedPolicy(), null, 2)}\n`);
     process.stderr.write(`host-process: learned a policy from ${learned.length} spawn(s) the policy lacked; wrote ${modes.learnPolicyFile}\n`);
+  }
+  if ((modes.dryRun || modes.learnPolicyFile !== undefined) && confined.length > 0) {
+    process.stderr.write(`host-process: ${confined.length} spawn(s) ran confined:\n${confined.map(describeConfined).join("\n")}\n`);
   }
   if (modes.dryRun || modes.learnPolicyFile !== undefined) {
     process.stderr.write(

@@ -60,7 +60,7 @@ describe("npm run bench -- --quick", () => {
   it("reports every case, each side with one finite figure per round (positive but for RSS growth)", () => {
     expect(report.environment).toMatchObject({ node: process.version, quick: true, rounds: 1 });
     const cases = new Set(report.sections.map((section) => section.case));
-    expect([...cases].sort()).toEqual(["idle", "output", "spawn", "splice", "stdout"]);
+    expect([...cases].sort()).toEqual(["confine-read", "confine-spawn", "idle", "output", "spawn", "splice", "stdout"]);
     for (const section of report.sections) {
       expect(section.rows.map((row) => row.side)).toContain(section.baseline);
       for (const row of section.rows) {

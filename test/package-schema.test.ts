@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { POLICY_OPTIONS } from "host-process";
+import { CONFINE_OPTIONS, POLICY_OPTIONS } from "host-process";
 
 const schemaPath = createRequire(import.meta.url).resolve("host-process/policy.schema.json");
 
@@ -21,6 +21,15 @@ describe("schema/policy.schema.json", () => {
     expect(Object.keys(policy.properties ?? {}).sort()).toEqual([...POLICY_OPTIONS].sort());
     // The normalizer refuses unknown options; so does the schema.
     expect(policy.additionalProperties).toBe(false);
+  });
+
+  it("lists exactly the fields `confine` knows, globally and per rule, each described", async () => {
+    const schema = JSON.parse(await readFile(schemaPath, "utf8")) as Schema;
+    const confine = schema.definitions.ConfineOptions!;
+    expect(Object.keys(confine.properties ?? {}).sort()).toEqual([...CONFINE_OPTIONS].sort());
+    expect(confine.additionalProperties).toBe(false);
+    for (const [name, property] of Object.entries(confine.properties ?? {})) expect(property.description, name).toMatch(/Default: /);
+    expect(Object.keys(schema.definitions.CommandRule!.properties ?? {})).toContain("confine");
   });
 
   it("describes every option (from the TSDoc of ProcessPolicy)", async () => {

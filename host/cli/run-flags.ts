@@ -1,12 +1,13 @@
 /**
  * `host-process run` flags, in Deno's style, turned into a `ProcessPolicy`:
  * `--allow-run=a,b` (alone: any), `--deny-run[=c]` (alone: every program),
- * `--allow-env[=A,B]`, `--inherit-env=A,B`, `--allow-cwd=DIR`, `--policy FILE`.
+ * `--allow-env[=A,B]`, `--inherit-env=A,B`, `--allow-cwd=DIR`, `--policy FILE`,
+ * and confinement: `--confine`, `--allow-write=DIR[,DIR]`, `--allow-net`.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { ProcessPolicy } from "../policy.js";
+import type { ConfineOptions, ProcessPolicy } from "../policy.js";
 import { UsageError } from "./usage-error.js";
 
 /** What `run`'s command line asks for. */
@@ -22,7 +23,7 @@ export interface RunRequest {
 }
 
 /** Flags that may stand alone, meaning "all"; parseArgs only takes them with a value. */
-const VALUE_OPTIONAL = ["--allow-run", "--deny-run", "--allow-env"];
+const VALUE_OPTIONAL = ["--allow-run", "--deny-run", "--allow-env", "--allow-write"];
 
 const OPTIONS = {
   "allow-run": { type: "string", multiple: true },
@@ -30,6 +31,9 @@ const OPTIONS = {
   "allow-env": { type: "string", multiple: true },
   "inherit-env": { type: "string", multiple: true },
   "allow-cwd": { type: "string", multiple: true },
+  confine: { type: "boolean" },
+  "allow-write": { type: "string", multiple: true },
+  "allow-net": { type: "boolean" },
   policy: { type: "string" },
   "learn-policy": { type: "string" },
   "dry-run": { type: "boolean" },
@@ -83,6 +87,28 @@ async function readPolicyFile(file: string): Promise<ProcessPolicy> {
   return parsed as ProcessPolicy;
 }
 
+/**
+ * `--confine` (the defaults), `--allow-write=DIR[,DIR]` (these directories
+ * are the write set; implies --confine) and `--allow-net`, merged into the
+ * policy file's `confine`. `undefined`: no confinement flag was given.
+ */
+function confineFromFlags(
+  fromFile: ProcessPolicy["confine"], confine: boolean, write: string[] | undefined, network: boolean,
+): ProcessPolicy["confine"] {
+  if (!confine && write === undefined && !network) return undefined;
+  const confined = confine || write !== undefined || (fromFile !== undefined && fromFile !== false);
+  if (!confined) throw new UsageError("--allow-net lets confined children use the network; add --confine (or --allow-write=DIR) to confine them");
+  const options: ConfineOptions = typeof fromFile === "object" ? { ...fromFile } : {};
+  if (write !== undefined) {
+    const dirs = list(write);
+    if (dirs.length === 0) throw new UsageError("--allow-write needs the directories children may write: --allow-write=DIR[,DIR]");
+    // The policy wants absolute directories; on the command line, relative ones mean "from here".
+    options.write = [...(options.write ?? []), ...dirs.map((dir) => resolve(dir))];
+  }
+  if (network) options.network = true;
+  return options;
+}
+
 /** Parses `run`'s arguments (everything after `run`). */
 export async function parseRunArguments(argv: string[]): Promise<RunRequest> {
   const separator = argv.indexOf("--");
@@ -110,7 +136,7 @@ export async function parseRunArguments(argv: string[]): Promise<RunRequest> {
   }
 
   const policy: ProcessPolicy = values.policy === undefined ? {} : await readPolicyFile(values.policy);
-  const flagsUsed = ["allow-run", "deny-run", "allow-env", "inherit-env", "allow-cwd"].some((f) => values[f as keyof typeof values] !== undefined);
+  const flagsUsed = ["allow-run", "deny-run", "allow-env", "inherit-env", "allow-cwd", "confine", "allow-write", "allow-net"].some((f) => values[f as keyof typeof values] !== undefined);
   if (values["allow-run"] !== undefined) {
     const names = list(values["allow-run"]);
     policy.allow = [...(policy.allow ?? []), ...(names.length === 0 ? ["*"] : names)];
@@ -129,6 +155,8 @@ export async function parseRunArguments(argv: string[]): Promise<RunRequest> {
     // The policy wants absolute directories; on the command line, relative ones mean "from here".
     policy.allowCwd = [...(policy.allowCwd ?? []), ...list(values["allow-cwd"]).map((dir) => resolve(dir))];
   }
+  const confine = confineFromFlags(policy.confine, values.confine ?? false, values["allow-write"], values["allow-net"] ?? false);
+  if (confine !== undefined) policy.confine = confine;
   const policySource = [values.policy && `the policy file ${JSON.stringify(values.policy)}`, flagsUsed && "the flags"]
     .filter(Boolean).join(" and ") || "the (empty) policy";
   return {

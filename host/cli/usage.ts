@@ -68,6 +68,10 @@ Flags (nothing is allowed unless a flag or the policy file says so):
   --allow-env[=A,B]      variables it may set for its children; alone: any (but code-loading hooks)
   --inherit-env=A,B      host variables every child inherits
   --allow-cwd=DIR[,DIR]  directories (and below) it may choose as a child's working directory
+  --confine              run every child in an OS sandbox (bubblewrap): read-only files but the
+                         --allow-cwd directories, private /tmp, no network, own PID namespace
+  --allow-write=DIR[,DIR] confined children may write these directories instead (implies --confine)
+  --allow-net            confined children may use the network
   --policy FILE          a JSON policy (schema: host-process/policy.schema.json); flags add to it
   --learn-policy FILE    grant what is missing, then write the smallest policy allowing what ran
   --dry-run              after the run, report every request the policy refused, with its rule

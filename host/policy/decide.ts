@@ -9,6 +9,7 @@ import { ProcessHostError, type ErrorCode } from "../errors.js";
 import { canonicalArguments } from "./arguments.js";
 import { argumentExecutionRisk } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
+import { describeConfinement, type Confinement } from "./confine.js";
 import type { NormalizedPolicy } from "./normalize.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
@@ -47,6 +48,8 @@ export interface SpawnPlan {
   env: Record<string, string>;
   /** stdin, stdout, stderr. */
   stdio: [StdioMode, StdioMode, StdioMode];
+  /** The OS sandbox it runs in (host/spawner/bwrap-args.ts); absent: unconfined. */
+  confinement?: Confinement | undefined;
 }
 
 /**
@@ -223,6 +226,7 @@ export function planSpawn(policy: NormalizedPolicy, request: SpawnRequest, mode:
     const cwd = decider.cwd(request);
     const file = decider.executable(command, cwd);
     decider.command(command, file, request.args);
+    const confinement = confinementOf(policy, file, command, decider.rules);
     const plan: SpawnPlan = {
       file,
       argv0: basename(file),
@@ -230,12 +234,28 @@ export function planSpawn(policy: NormalizedPolicy, request: SpawnRequest, mode:
       cwd,
       env: decider.env(request),
       stdio: decider.stdio(request),
+      ...(confinement ? { confinement } : {}),
     };
     return { plan, rules: decider.rules, learned: decider.learned };
   } catch (error) {
     if (error instanceof Refusal) throw new ProcessHostError(error.code, error.message, { rule: error.rule });
     throw error;
   }
+}
+
+/**
+ * The sandbox a program runs in: its rule's `confine`, else the policy's.
+ * Confinement asked for and not to be had refuses the spawn (fail closed).
+ */
+function confinementOf(policy: NormalizedPolicy, file: string, command: string, rules: string[]): Confinement | undefined {
+  const own = policy.allowed.get(file)?.confine;
+  const confinement = own === undefined ? policy.confinement : own;
+  if (confinement === null) return undefined;
+  if (confinement.unavailable !== undefined) {
+    throw new Refusal("spawn-failed", "confine", `Cannot start \`${command}\` confined: ${confinement.unavailable}`);
+  }
+  rules.push(describeConfinement(confinement));
+  return confinement;
 }
 
 /** Whether the guest may send `signal`; throws a typed error otherwise. */

@@ -6,6 +6,7 @@
 import { constants as osConstants } from "node:os";
 import { delimiter, isAbsolute } from "node:path";
 import { compileArgumentRule, type ArgumentRule, type CompiledPattern } from "./arguments.js";
+import { normalizeConfine, type ConfineOptions, type Confinement } from "./confine.js";
 import { envGrant, type EnvGrant } from "./environment.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
@@ -20,6 +21,8 @@ export interface CommandRule {
    * other programs through their arguments (git -c, find -exec …). Dangerous.
    */
   trustArguments?: boolean;
+  /** Confinement for this program only, overriding the policy's `confine` (`false`: this one runs unconfined). Default: the policy's. */
+  confine?: boolean | ConfineOptions;
 }
 
 /** The rest of WASI the guest itself gets. Every capability is off by default. */
@@ -71,6 +74,8 @@ export interface ProcessPolicy {
   killOnDrop?: boolean;
   /** The rest of WASI for the guest itself. */
   wasi?: WasiGrants;
+  /** Run every child in an OS sandbox (bubblewrap): read-only filesystem but `write`, private /tmp, no network, own PID namespace. `true`: the defaults (write: `allowCwd`). Default: unconfined. */
+  confine?: boolean | ConfineOptions;
 }
 
 /** An allowed real path, with the rules that allow it. */
@@ -80,6 +85,8 @@ export interface AllowedCommand {
   /** "any", or the argument patterns (from every rule naming this path). */
   readonly args: "any" | readonly CompiledPattern[];
   readonly trustArguments: boolean;
+  /** The rule's own confinement (`null`: explicitly none); `undefined`: the policy's. */
+  readonly confine?: Confinement | null | undefined;
 }
 
 /** Per-child limits the spawner enforces. */
@@ -127,6 +134,8 @@ export interface NormalizedPolicy {
   readonly limits: ChildLimits;
   /** The rest of WASI the guest itself gets. */
   readonly wasi: Required<WasiGrants>;
+  /** The confinement of every child whose rule says nothing else; `null`: unconfined. */
+  readonly confinement: Confinement | null;
 }
 
 /** Concurrent children per instance unless `maxProcesses` says otherwise (Forge's 10). */
@@ -138,7 +147,7 @@ export const DEFAULT_SIGNALS = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQU
 
 const POLICY_KEYS = [
   "allow", "deny", "allowEnv", "inheritEnv", "path", "cwd", "allowCwd", "allowInherit", "signals",
-  "maxProcesses", "timeoutMs", "maxOutputBytes", "killOnDrop", "wasi",
+  "maxProcesses", "timeoutMs", "maxOutputBytes", "killOnDrop", "wasi", "confine",
 ] as const satisfies readonly (keyof ProcessPolicy)[];
 
 /** Every option `ProcessPolicy` knows (the JSON Schema must list the same). */
@@ -198,7 +207,7 @@ function commandRule(entry: unknown, where: string): CommandRule {
   }
   const rule = entry as Partial<CommandRule>;
   for (const key of Object.keys(rule)) {
-    if (!["command", "args", "trustArguments"].includes(key)) throw invalidPolicy(where, "{ command, args, trustArguments? }", entry);
+    if (!["command", "args", "trustArguments", "confine"].includes(key)) throw invalidPolicy(where, "{ command, args, trustArguments?, confine? }", entry);
   }
   if (typeof rule.command !== "string" || rule.command === "" || rule.command === "*") {
     throw invalidPolicy(`${where}.command`, "a command name or an absolute path", rule.command);
@@ -206,10 +215,17 @@ function commandRule(entry: unknown, where: string): CommandRule {
   if (rule.args === undefined) {
     throw invalidPolicy(`${where}.args`, "\"any\" or a list of argument patterns (say \"any\" explicitly)", rule.args);
   }
-  return { command: rule.command, args: rule.args, trustArguments: booleanOption(`${where}.trustArguments`, rule.trustArguments, false) };
+  return {
+    command: rule.command, args: rule.args, trustArguments: booleanOption(`${where}.trustArguments`, rule.trustArguments, false),
+    ...(rule.confine === undefined ? {} : { confine: rule.confine }),
+  };
 }
 
-function allowedCommands(entries: unknown, searchPath: readonly string[]): { allowAll: boolean; allowed: Map<string, AllowedCommand> } {
+function allowedCommands(
+  entries: unknown,
+  searchPath: readonly string[],
+  allowedCwds: readonly string[],
+): { allowAll: boolean; allowed: Map<string, AllowedCommand> } {
   if (entries !== undefined && !Array.isArray(entries)) {
     throw invalidPolicy("allow", "an array of command names, absolute paths, \"*\" or { command, args } rules", entries);
   }
@@ -224,13 +240,18 @@ function allowedCommands(entries: unknown, searchPath: readonly string[]): { all
     const rule = commandRule(entry, where);
     const compiled = compileArgumentRule(rule.args, `${where}.args`);
     const real = resolveEntry(where, rule.command, searchPath);
+    const confine = normalizeConfine(`${where}.confine`, rule.confine, { allowedCwds, searchPath, invalid: invalidPolicy });
     if (real === undefined) return; // names nothing installed: matches nothing
     const previous = allowed.get(real);
+    if (previous && JSON.stringify(previous.confine) !== JSON.stringify(confine)) {
+      throw invalidPolicy(`${where}.confine`, `the same confinement as the other rules for ${real}`, rule.confine);
+    }
     const args = previous?.args === "any" || compiled === "any" ? "any" : [...(previous?.args ?? []), ...compiled];
     allowed.set(real, {
       entries: [...(previous?.entries ?? []), rule.command],
       args,
       trustArguments: (previous?.trustArguments ?? true) && rule.trustArguments === true,
+      confine,
     });
   });
   return { allowAll, allowed };
@@ -274,7 +295,8 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   // Relative PATH entries would make resolution depend on the cwd (execvp reads "" as "."): dropped.
   const searchPath = pathValue.split(delimiter).filter((dir) => isAbsolute(dir));
 
-  const { allowAll, allowed } = allowedCommands(policy.allow, searchPath);
+  const allowedCwds = stringList("allowCwd", policy.allowCwd).map((dir) => realDirectory("allowCwd", dir));
+  const { allowAll, allowed } = allowedCommands(policy.allow, searchPath, allowedCwds);
   const deny = stringList("deny", policy.deny);
   const denied = new Map<string, string>();
   for (const entry of deny) {
@@ -322,7 +344,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     childEnv,
     searchPath,
     defaultCwd: realDirectory("cwd", policy.cwd ?? process.cwd()),
-    allowedCwds: stringList("allowCwd", policy.allowCwd).map((dir) => realDirectory("allowCwd", dir)),
+    allowedCwds,
     allowInherit,
     signals: new Set(signals),
     maxProcesses,
@@ -332,5 +354,6 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
       killOnDrop: booleanOption("killOnDrop", policy.killOnDrop, true),
     },
     wasi: wasiGrants(policy.wasi),
+    confinement: normalizeConfine("confine", policy.confine, { allowedCwds, searchPath, invalid: invalidPolicy }) ?? null,
   };
 }

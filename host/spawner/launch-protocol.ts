@@ -18,6 +18,8 @@ export interface LaunchRequest {
    * a piped stdin is closed at once.
    */
   relayOutputUpTo?: number | undefined;
+  /** Bytes for the child's descriptor 3, which it reads to its end: a confined child's seccomp filter. */
+  fd3?: Uint8Array | undefined;
 }
 
 export type LaunchReply =

@@ -101,13 +101,13 @@ export class LauncherLink {
    * launcher reads stdout and stderr itself and their bytes arrive in the
    * child's `stdout`/`stderr` streams here; its stdin is closed.
    */
-  launch(plan: SpawnPlan, stdinSource?: Readable, relayOutputUpTo?: number): Promise<LaunchedChild | NodeJS.ErrnoException> {
+  launch(plan: SpawnPlan, stdinSource?: Readable, relayOutputUpTo?: number, fd3?: Uint8Array): Promise<LaunchedChild | NodeJS.ErrnoException> {
     const launcher = this.#process;
     if (!launcher || !this.#ready) return Promise.resolve(launchError("ELAUNCHER"));
     const id = ++this.#nextId;
     const request: LaunchRequest = {
       id, file: plan.file, args: plan.args, argv0: plan.argv0, cwd: plan.cwd, env: plan.env, stdio: plan.stdio,
-      stdinFrom: stdinSource !== undefined, relayOutputUpTo,
+      stdinFrom: stdinSource !== undefined, relayOutputUpTo, fd3,
     };
     const piped = plan.stdio.map((mode) => mode === "piped");
     const relaying = relayOutputUpTo !== undefined;

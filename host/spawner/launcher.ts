@@ -29,6 +29,7 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
     stdio[0] = stdinSource;
   }
+  if (request.fd3) stdio.push("pipe");
   let child: ChildProcess;
   try {
     child = spawn(request.file, request.args, {
@@ -46,6 +47,7 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   }
   // The child has its own copy of a joined pipe.
   stdinSource?.destroy();
+  if (request.fd3) (child.stdio[3] as Socket | null)?.on("error", () => {}).end(Buffer.from(request.fd3));
   child.on("error", () => {});
   if (child.pid === undefined) {
     child.once("error", (error: NodeJS.ErrnoException) => send({ id, error: error.code ?? error.message }));

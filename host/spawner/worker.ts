@@ -25,6 +25,9 @@ import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
+import { executionOf } from "./bwrap-args.js";
+import { confinementProblem, programExit, signalConfined } from "./confined.js";
+import { SECCOMP_FD } from "./seccomp.js";
 
 /** How often a group whose leader has exited is checked for remaining members. */
 const GROUP_POLL_MS = 20;
@@ -143,6 +146,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
   const launcher = new LauncherLink();
   launcher.start();
   let nextHandle = 0;
+  /** Groups led by a bubblewrap wrapper: signals go to the program's session inside (confined.ts). */
+  const wrappers = new Set<number>();
+
+  function signalTree(pgid: number, signal: NodeJS.Signals): boolean {
+    return wrappers.has(pgid) ? signalConfined(pgid, signal) : signalGroup(pgid, signal);
+  }
 
   function record(handle: number): ChildRecord {
     const found = children.get(handle);
@@ -161,6 +170,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
 
   function forgetGroup(owner: Owner, pgid: number): void {
     owner.groups.delete(pgid);
+    wrappers.delete(pgid);
     watchdog.unregister(pgid);
     forgetOwnerIfDone(owner);
   }
@@ -181,16 +191,16 @@ export default function createSpawner(context: WorkerExtensionContext) {
    * reaped and no member is running (or, for an unkillable process, gives up).
    */
   async function endGroup(owner: Owner, pgid: number, graceMs: number, leader?: ChildRecord): Promise<void> {
-    signalGroup(pgid, "SIGTERM");
-    signalGroup(pgid, "SIGCONT");
+    signalTree(pgid, "SIGTERM");
+    signalTree(pgid, "SIGCONT");
     const deadline = Date.now() + graceMs;
     if (leader && leader.exit === null && !(await settlesWithin(leader.exited, graceMs))) {
-      signalGroup(pgid, "SIGKILL");
+      signalTree(pgid, "SIGKILL");
       await settlesWithin(leader.exited, KILL_WAIT_MS);
     }
     while (await hasLiveMembers(pgid)) {
       if (Date.now() >= deadline + KILL_WAIT_MS) return;
-      if (Date.now() >= deadline) signalGroup(pgid, "SIGKILL");
+      if (Date.now() >= deadline) signalTree(pgid, "SIGKILL");
       await delay(GROUP_POLL_MS);
     }
     forgetGroup(owner, pgid);
@@ -253,6 +263,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
     const refused = (error: NodeJS.ErrnoException): Result<never> => ({
       err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
     });
+    const { confinement } = plan;
+    const unavailable = confinement && confinementProblem(confinement);
+    if (unavailable) return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` confined: ${unavailable}` } };
+    const execution = executionOf(plan);
     let source: Readable | undefined;
     let relay: Readable | undefined;
     if (args.stdinFrom !== undefined) {
@@ -268,7 +282,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       const modes = [...plan.stdio];
       if (relay) modes[0] = "piped";
       const relaying = args.stdinFrom === undefined ? relayOutputUpTo : undefined;
-      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying);
+      const launched = await launcher.launch({ ...plan, ...execution, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying, execution.seccomp);
       if (launched instanceof LaunchedChild) child = launched;
       else if (launched.code !== "ELAUNCHER" || source) {
         (source ?? relay)?.destroy();
@@ -277,11 +291,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
     }
     if (child === undefined) {
       try {
-        child = spawn(plan.file, plan.args, {
-          argv0: plan.argv0,
+        child = spawn(execution.file, execution.args, {
+          argv0: execution.argv0,
           cwd: plan.cwd,
           env: plan.env,
-          stdio,
+          // bubblewrap reads its seccomp filter from descriptor 3.
+          stdio: execution.seccomp ? [...(stdio as unknown[]), "pipe"] as StdioOptions : stdio,
           shell: false,
           windowsHide: true,
           // setsid(): the child leads a new process group (and session), which
@@ -293,6 +308,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
         (source ?? relay)?.destroy();
         return refused(error as NodeJS.ErrnoException);
       }
+      if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
       if (child.pid === undefined) {
         source?.destroy();
         relay?.destroy();
@@ -315,6 +331,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     // A ChildProcess without a pid was refused above.
     const pid = started.pid as number;
     owner.groups.set(pid, graceMs);
+    if (confinement) wrappers.add(pid);
     watchdog.register(pid, graceMs);
     (started as EventEmitter).on("error", ignore);
     for (const pipe of [started.stdin, started.stdout, started.stderr]) pipe?.on("error", ignore);
@@ -329,7 +346,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       exit: null,
       exited: new Promise((resolve) => {
         (started as EventEmitter).once("exit", (code: number | null, signal: string | null) => {
-          const exit = { code, signal };
+          const exit = confinement ? programExit({ code, signal }) : { code, signal };
           onExit(entry, exit);
           resolve(exit);
         });
@@ -434,7 +451,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
 
   function kill(handle: number, signal: string): Result<null> {
     const child = record(handle);
-    if (child.exit === null && signalGroup(child.pid, signal as NodeJS.Signals)) return { ok: null };
+    if (child.exit === null && signalTree(child.pid, signal as NodeJS.Signals)) return { ok: null };
     return {
       err: { code: "already-exited", message: `Cannot send ${signal} to \`${child.command}\` (pid ${child.pid}): it has already exited` },
     };
