@@ -25,6 +25,14 @@ import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
+import { listenForControl } from "./control.js";
+
+/**
+ * Set in an instance thread (host/embedding): its spawner starts children
+ * itself rather than boot a launcher of its own, so that N instance threads
+ * do not cost N launcher processes.
+ */
+const LAUNCHER_OFF = process.env.HOST_PROCESS_LAUNCHER === "off";
 
 /** How often a group whose leader has exited is checked for remaining members. */
 const GROUP_POLL_MS = 20;
@@ -141,8 +149,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
   const watchdog = new WatchdogLink();
   // Started now, ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
   const launcher = new LauncherLink();
-  launcher.start();
+  if (!LAUNCHER_OFF) launcher.start();
   let nextHandle = 0;
+  /** The embedding host stopped this instance thread: no child may start any more. */
+  let stopped = false;
 
   function record(handle: number): ChildRecord {
     const found = children.get(handle);
@@ -240,6 +250,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
    */
   async function start(args: SpawnArgs, stdio: StdioOptions, relayOutputUpTo?: number): Promise<Result<ChildRecord>> {
     const { command, plan, maxProcesses, limits, graceMs } = args;
+    if (stopped) return { err: { code: "io", message: `Cannot start \`${command}\`: the guest is being stopped` } };
     const owner = ownerOf(args.owner);
     const running = [...owner.children.values()].filter((child) => child.exit === null).length;
     if (running >= maxProcesses) {
@@ -498,6 +509,18 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return null;
   }
 
+  /** Answers the embedding host's thread (see control.ts) for the instance thread `token`. */
+  function control(token: string): null {
+    listenForControl(token, {
+      async stop(graceMs) {
+        stopped = true;
+        await Promise.all([...owners.keys()].map((id) => closeOwner(id, graceMs)));
+      },
+      liveChildren: () => [...owners.keys()].flatMap(liveChildren),
+    });
+    return null;
+  }
+
   function liveChildren(id: number): number[] {
     const owner = owners.get(id);
     return owner ? [...owner.children.values()].filter((child) => child.exit === null).map((child) => child.pid) : [];
@@ -526,6 +549,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     dropPipe,
     closeOwner,
     liveChildren,
+    control,
     ping: () => null,
     stats,
   };

@@ -20,6 +20,7 @@ export const FIXTURES = {
   lifecycle: join(ROOT, "test", "fixtures", "lifecycle.ts"),
   security: join(ROOT, "test", "fixtures", "security.ts"),
   guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
+  embedding: join(ROOT, "test", "fixtures", "embedding.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
   gitSummary: join(ROOT, "examples", "git-summary", "main.ts"),

@@ -1,0 +1,58 @@
+/**
+ * The entry of an instance thread: instantiates one component here, with its
+ * stdout and stderr sent straight to the host's thread, lets the host's
+ * thread reach its spawner (control channel), and runs the guest on request.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { callExtension, outputStreamCreate } from "@bytecodealliance/preview2-shim/io-worker";
+import { callRun, createInstanceHere, mayStartChildren } from "../instance.js";
+import { callSpawner } from "../spawner/client.js";
+import type { FromThread, ThreadData, ToThread } from "./thread-protocol.js";
+
+const OUTPUT_MODULE = new URL("./output-worker.js", import.meta.url);
+const port = parentPort!;
+const { source, options, token, forwardDecisions } = workerData as ThreadData;
+const send = (message: FromThread) => port.postMessage(message);
+
+/** The guest's stdout or stderr, each made once, on first use (as the shim does). */
+function guestOutput(fd: 1 | 2) {
+  let stream: ReturnType<typeof outputStreamCreate> | undefined;
+  return () => (stream ??= outputStreamCreate(callExtension(OUTPUT_MODULE, "create", [token, fd]) as number));
+}
+
+/** Everything the guest wrote has been sent once the host's thread sees this mark (same channel, in order). */
+function markFlushed(id: number): void {
+  callExtension(OUTPUT_MODULE, "flush", [token, id]);
+}
+
+async function start(): Promise<void> {
+  let instance;
+  try {
+    instance = await createInstanceHere(
+      source,
+      { ...options, ...(forwardDecisions ? { onDecision: (decision) => send({ type: "decision", decision }) } : {}) },
+      { "wasi:cli/stdout": { getStdout: guestOutput(1) }, "wasi:cli/stderr": { getStderr: guestOutput(2) } },
+    );
+  } catch (error) {
+    send({ type: "failed", error });
+    return;
+  }
+  const { exports, host } = instance;
+  // Loads the spawner now, listening for the host's thread, while this thread is idle.
+  const spawner = mayStartChildren(host.policy, options.mode);
+  if (spawner) callSpawner("control", token);
+  port.on("message", async (message: ToThread) => {
+    if (message.type !== "run") return;
+    try {
+      const code = await callRun(exports);
+      markFlushed(message.id);
+      send({ type: "ran", id: message.id, code, learned: host.learnedPolicy() });
+    } catch (error) {
+      markFlushed(message.id);
+      send({ type: "threw", id: message.id, error, learned: host.learnedPolicy() });
+    }
+  });
+  send({ type: "ready", spawner });
+}
+
+void start();
