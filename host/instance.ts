@@ -13,16 +13,28 @@ import { startInstanceThread, type ThreadedInstance } from "./embedding/instance
 export interface InstantiateOptions extends WasiOptions, ProcessHostOptions, LoadOptions {
   /** What the guest may run, and the rest of WASI it gets (`policy.wasi`). Default: nothing. */
   policy?: ProcessPolicy;
-  /**
-   * Run the guest in a worker thread of its own (a {@link ThreadedInstance}):
-   * the host's event loop runs while the guest blocks, the guest can be
-   * stopped, and instances run in parallel. Default: false for
-   * `instantiateComponent`, true for `runComponent` and the CLI.
-   */
-  thread?: boolean;
-  /** Stops each `run()` of a threaded instance after this many milliseconds (a {@link GuestStoppedError}, reason "timed-out"). Default: no bound. */
-  runTimeoutMs?: number;
 }
+
+/**
+ * Options of an instance in a worker thread of its own (a {@link ThreadedInstance}):
+ * the host's event loop runs while the guest blocks, the guest can be stopped,
+ * and instances run in parallel.
+ */
+export interface ThreadOptions {
+  /** Run the guest in a worker thread of its own. Default: false for `instantiateComponent`, true for `runComponent` and the CLI. */
+  thread: true;
+  /** Stops each `run()` after this many milliseconds (a {@link GuestStoppedError}, reason "timed-out"). Default: no bound. */
+  runTimeoutMs?: number | undefined;
+}
+
+/** Options of {@link runComponent}: those of either kind of instance, and an `AbortSignal` (threaded only). */
+export type RunComponentOptions = InstantiateOptions & {
+  /** Default true: see {@link ThreadOptions}. */
+  thread?: boolean | undefined;
+  runTimeoutMs?: number | undefined;
+  /** Aborting it stops the guest (a {@link GuestStoppedError}, reason "aborted"). */
+  signal?: AbortSignal | undefined;
+};
 
 /** One instantiated component with its own process host: its policy and its children. */
 export interface ComponentInstance extends AsyncDisposable {
@@ -71,17 +83,17 @@ export function mayStartChildren(policy: NormalizedPolicy, mode: EnforcementMode
 /** Loads (cached) and instantiates a component with its policy and the rest of WASI. */
 export async function instantiateComponent(
   source: string | Uint8Array,
-  options: InstantiateOptions & { thread: true },
+  options: InstantiateOptions & ThreadOptions,
 ): Promise<ThreadedInstance>;
 export async function instantiateComponent(
   source: string | Uint8Array,
-  options?: InstantiateOptions & { thread?: false },
+  options?: InstantiateOptions & { thread?: false | undefined },
 ): Promise<ComponentInstance>;
 export async function instantiateComponent(
   source: string | Uint8Array,
-  options: InstantiateOptions = {},
+  options: InstantiateOptions & Partial<Omit<ThreadOptions, "thread">> & { thread?: boolean | undefined } = {},
 ): Promise<ComponentInstance | ThreadedInstance> {
-  if (options.thread === true) return startInstanceThread(source, options);
+  if (options.thread === true) return startInstanceThread(source, { ...options, thread: true });
   if (options.runTimeoutMs !== undefined) {
     throw new TypeError("The `runTimeoutMs` option needs `thread: true`: a guest on the host's own thread cannot be stopped while it runs");
   }
@@ -119,7 +131,7 @@ export async function callRun(exports: Record<string, unknown>): Promise<number>
  */
 export async function runComponent(
   source: string | Uint8Array,
-  options: InstantiateOptions & { signal?: AbortSignal | undefined } = {},
+  options: RunComponentOptions = {},
 ): Promise<number> {
   const { signal, ...rest } = options;
   if (options.thread === false) {

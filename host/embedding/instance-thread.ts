@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { BroadcastChannel, Worker } from "node:worker_threads";
 import { DEFAULT_KILL_GRACE_MS } from "../bindings.js";
-import type { InstantiateOptions } from "../instance.js";
+import { callSpawner } from "../spawner/client.js";
+import type { InstantiateOptions, ThreadOptions } from "../instance.js";
 import { normalizePolicy, type NormalizedPolicy, type ProcessPolicy } from "../policy.js";
 import { controlChannelName, eventsChannelName, type ControlRequest, type EventMessage } from "./channels.js";
 import { GuestStoppedError, type StopReason } from "./guest-stopped.js";
@@ -60,7 +61,7 @@ function validateRunTimeout(value: number | undefined): void {
 }
 
 /** The options a thread gets: only data crosses threads, so a function in the policy is refused here, by name. */
-function threadData(source: string | Uint8Array, options: InstantiateOptions, token: string): ThreadData {
+function threadData(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions, token: string): ThreadData {
   if (options.checker !== undefined) {
     throw new TypeError("The `checker` option is called synchronously and cannot cross into a guest's thread; pass `thread: false` to use it");
   }
@@ -77,7 +78,7 @@ class InstanceThread implements ThreadedInstance {
   readonly policy: NormalizedPolicy;
   readonly #worker: Worker;
   readonly #token: string;
-  readonly #options: InstantiateOptions;
+  readonly #options: InstantiateOptions & ThreadOptions;
   readonly #control: BroadcastChannel;
   readonly #events: BroadcastChannel;
   readonly #replies = new Map<number, (message: EventMessage) => void>();
@@ -89,7 +90,7 @@ class InstanceThread implements ThreadedInstance {
   #stopping: Promise<void> | undefined;
   #ended = false;
 
-  constructor(source: string | Uint8Array, options: InstantiateOptions) {
+  constructor(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions) {
     this.policy = normalizePolicy(options.policy);
     validateRunTimeout(options.runTimeoutMs);
     this.#options = options;
@@ -100,8 +101,9 @@ class InstanceThread implements ThreadedInstance {
     this.#control.unref();
     this.#events.unref();
     this.#events.onmessage = (event) => this.#onEvent((event as { data: EventMessage }).data);
-    // Its spawner starts children itself: one launcher per thread would cost a process per instance.
-    this.#worker = new Worker(ENTRY, { workerData, env: { ...process.env, HOST_PROCESS_LAUNCHER: "off" } });
+    // Its spawner starts children itself and uses this thread's watchdog: see spawner/shared-watchdog.ts.
+    callSpawner("serveWatchdog");
+    this.#worker = new Worker(ENTRY, { workerData, env: { ...process.env, HOST_PROCESS_INSTANCE_THREAD: "1" } });
     this.#worker.on("message", (message: FromThread) => this.#onMessage(message));
     this.#worker.on("exit", (code) => this.#onExit(code));
   }
@@ -253,7 +255,7 @@ class InstanceThread implements ThreadedInstance {
 }
 
 /** Instantiates a component in a worker thread of its own; see {@link ThreadedInstance}. */
-export async function startInstanceThread(source: string | Uint8Array, options: InstantiateOptions): Promise<ThreadedInstance> {
+export async function startInstanceThread(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions): Promise<ThreadedInstance> {
   const instance = new InstanceThread(source, options);
   await instance.ready();
   return instance;

@@ -7,7 +7,7 @@ import type { ProcessPolicy } from "../policy.js";
 export interface ThreadData {
   source: string | Uint8Array;
   /** The options that cross threads (no functions: see instance-thread.ts). */
-  options: Omit<InstantiateOptions, "onDecision" | "checker" | "thread" | "runTimeoutMs">;
+  options: Omit<InstantiateOptions, "onDecision" | "checker">;
   /** Names the channels of this thread's I/O worker (channels.ts). */
   token: string;
   /** Send every policy decision to the host's thread (it has an `onDecision`). */

@@ -26,13 +26,15 @@ import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { WatchdogLink } from "./watchdog-link.js";
 import { listenForControl } from "./control.js";
+import { RemoteWatchdog, serveWatchdog } from "./shared-watchdog.js";
 
 /**
  * Set in an instance thread (host/embedding): its spawner starts children
- * itself rather than boot a launcher of its own, so that N instance threads
- * do not cost N launcher processes.
+ * itself rather than boot a launcher of its own, and hands its process groups
+ * to the watchdog of the host's thread, so that N instance threads cost
+ * neither N launchers nor N watchdogs.
  */
-const LAUNCHER_OFF = process.env.HOST_PROCESS_LAUNCHER === "off";
+const IN_INSTANCE_THREAD = process.env.HOST_PROCESS_INSTANCE_THREAD === "1";
 
 /** How often a group whose leader has exited is checked for remaining members. */
 const GROUP_POLL_MS = 20;
@@ -146,10 +148,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
   const owners = new Map<number, Owner>();
   /** Every child pipe still open, by wasi:io stream id. */
   const pipes = new Map<number, Pipe & { owner: Owner }>();
-  const watchdog = new WatchdogLink();
-  // Started now, ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
+  const ownWatchdog = new WatchdogLink();
+  const watchdog = IN_INSTANCE_THREAD ? new RemoteWatchdog() : ownWatchdog;
+  // Started at the first call (but serveWatchdog's), ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
   const launcher = new LauncherLink();
-  if (!LAUNCHER_OFF) launcher.start();
   let nextHandle = 0;
   /** The embedding host stopped this instance thread: no child may start any more. */
   let stopped = false;
@@ -550,6 +552,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     closeOwner,
     liveChildren,
     control,
+    serveWatchdog: () => (serveWatchdog(ownWatchdog), null),
     ping: () => null,
     stats,
   };
@@ -557,6 +560,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function run(operation: string, args: unknown[]): unknown {
     const perform = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
     if (!perform) throw new Error(`host-process: unknown spawner operation ${operation}`);
+    if (!IN_INSTANCE_THREAD && operation !== "serveWatchdog") launcher.start();
     return perform(...args);
   }
 
