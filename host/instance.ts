@@ -3,7 +3,7 @@
  * WASI, instantiated together; `runComponent` calls its `wasi:cli/run`.
  */
 import { createProcessHost, type ProcessHost, type ProcessHostOptions } from "./bindings.js";
-import { loadComponent, type LoadOptions } from "./component.js";
+import { loadComponent, type CompiledModules, type LoadOptions } from "./component.js";
 import { prepareSpawner } from "./spawner/client.js";
 import type { EnforcementMode, NormalizedPolicy, ProcessPolicy } from "./policy.js";
 import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
@@ -61,12 +61,13 @@ export async function createInstanceHere(
   source: string | Uint8Array,
   options: InstantiateOptions,
   output?: Record<"wasi:cli/stdout" | "wasi:cli/stderr", object>,
+  compiled?: CompiledModules,
 ): Promise<{ exports: Record<string, unknown>; host: ProcessHost }> {
   const host = createProcessHost(options.policy, options);
   // The I/O worker loads the spawner and the launcher boots while the component compiles.
   if (mayStartChildren(host.policy, options.mode)) setImmediate(prepareSpawner);
   try {
-    const component = await loadComponent(source, options);
+    const component = await loadComponent(source, options, compiled);
     const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...output, ...host.imports });
     return { exports, host };
   } catch (error) {

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { BroadcastChannel, Worker } from "node:worker_threads";
 import { DEFAULT_KILL_GRACE_MS } from "../bindings.js";
 import { callSpawner } from "../spawner/client.js";
+import { loadComponent, type CompiledModules } from "../component.js";
 import type { InstantiateOptions, ThreadOptions } from "../instance.js";
 import { normalizePolicy, type NormalizedPolicy, type ProcessPolicy } from "../policy.js";
 import { controlChannelName, eventsChannelName, type ControlRequest, type EventMessage } from "./channels.js";
@@ -61,7 +62,12 @@ function validateRunTimeout(value: number | undefined): void {
 }
 
 /** The options a thread gets: only data crosses threads, so a function in the policy is refused here, by name. */
-function threadData(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions, token: string): ThreadData {
+function threadData(
+  source: string | Uint8Array,
+  options: InstantiateOptions & ThreadOptions,
+  token: string,
+  compiled: CompiledModules,
+): ThreadData {
   if (options.checker !== undefined) {
     throw new TypeError("The `checker` option is called synchronously and cannot cross into a guest's thread; pass `thread: false` to use it");
   }
@@ -71,7 +77,7 @@ function threadData(source: string | Uint8Array, options: InstantiateOptions & T
   } catch (cause) {
     throw new TypeError("The policy holds a function (an argument validator?), which cannot cross into a guest's thread; pass `thread: false` to use it", { cause });
   }
-  return { source, options: rest, token, forwardDecisions: onDecision !== undefined };
+  return { source, options: rest, token, forwardDecisions: onDecision !== undefined, compiled };
 }
 
 class InstanceThread implements ThreadedInstance {
@@ -90,12 +96,12 @@ class InstanceThread implements ThreadedInstance {
   #stopping: Promise<void> | undefined;
   #ended = false;
 
-  constructor(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions) {
+  constructor(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions, compiled: CompiledModules) {
     this.policy = normalizePolicy(options.policy);
     validateRunTimeout(options.runTimeoutMs);
     this.#options = options;
     this.#token = randomUUID();
-    const workerData = threadData(source, options, this.#token);
+    const workerData = threadData(source, options, this.#token, compiled);
     this.#control = new BroadcastChannel(controlChannelName(this.#token));
     this.#events = new BroadcastChannel(eventsChannelName(this.#token));
     this.#control.unref();
@@ -256,7 +262,11 @@ class InstanceThread implements ThreadedInstance {
 
 /** Instantiates a component in a worker thread of its own; see {@link ThreadedInstance}. */
 export async function startInstanceThread(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions): Promise<ThreadedInstance> {
-  const instance = new InstanceThread(source, options);
+  // Validated before the component is loaded (a mistake is reported at once); compiled here once for every thread.
+  normalizePolicy(options.policy);
+  validateRunTimeout(options.runTimeoutMs);
+  const compiled = await (await loadComponent(source, options)).coreModules();
+  const instance = new InstanceThread(source, options, compiled);
   await instance.ready();
   return instance;
 }

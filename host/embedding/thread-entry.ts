@@ -11,7 +11,7 @@ import type { FromThread, ThreadData, ToThread } from "./thread-protocol.js";
 
 const OUTPUT_MODULE = new URL("./output-worker.js", import.meta.url);
 const port = parentPort!;
-const { source, options, token, forwardDecisions } = workerData as ThreadData;
+const { source, options, token, forwardDecisions, compiled } = workerData as ThreadData;
 const send = (message: FromThread) => port.postMessage(message);
 
 /** The guest's stdout or stderr, each made once, on first use (as the shim does). */
@@ -32,6 +32,7 @@ async function start(): Promise<void> {
       source,
       { ...options, ...(forwardDecisions ? { onDecision: (decision) => send({ type: "decision", decision }) } : {}) },
       { "wasi:cli/stdout": { getStdout: guestOutput(1) }, "wasi:cli/stderr": { getStderr: guestOutput(2) } },
+      compiled,
     );
   } catch (error) {
     send({ type: "failed", error });

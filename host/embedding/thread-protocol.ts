@@ -1,4 +1,5 @@
 /** Messages between the embedding host's thread and an instance thread (thread-entry.ts). */
+import type { CompiledModules } from "../component.js";
 import type { PolicyDecision } from "../decisions.js";
 import type { InstantiateOptions } from "../instance.js";
 import type { ProcessPolicy } from "../policy.js";
@@ -8,6 +9,8 @@ export interface ThreadData {
   source: string | Uint8Array;
   /** The options that cross threads (no functions: see instance-thread.ts). */
   options: Omit<InstantiateOptions, "onDecision" | "checker">;
+  /** The component's core modules, compiled once in the host's thread for every instance thread. */
+  compiled: CompiledModules;
   /** Names the channels of this thread's I/O worker (channels.ts). */
   token: string;
   /** Send every policy decision to the host's thread (it has an `onDecision`). */
