@@ -56,11 +56,11 @@ interface RunExport {
   run(): void | Promise<void>;
 }
 
-/** The pieces of an instance in this thread; `output` replaces the guest's stdout and stderr. */
+/** The pieces of an instance in this thread; `stdio` replaces the guest's stdout and stderr (and its stdin, where granted). */
 export async function createInstanceHere(
   source: string | Uint8Array,
   options: InstantiateOptions,
-  output?: Record<"wasi:cli/stdout" | "wasi:cli/stderr", object>,
+  stdio?: Partial<Record<"wasi:cli/stdin" | "wasi:cli/stdout" | "wasi:cli/stderr", object>>,
   compiled?: CompiledModules,
 ): Promise<{ exports: Record<string, unknown>; host: ProcessHost }> {
   const host = createProcessHost(options.policy, options);
@@ -68,7 +68,7 @@ export async function createInstanceHere(
   if (mayStartChildren(host.policy, options.mode)) setImmediate(prepareSpawner);
   try {
     const component = await loadComponent(source, options, compiled);
-    const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...output, ...host.imports });
+    const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...stdio, ...host.imports });
     return { exports, host };
   } catch (error) {
     await host.close();

@@ -4,12 +4,13 @@
  * thread reach its spawner (control channel), and runs the guest on request.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { callExtension, outputStreamCreate } from "@bytecodealliance/preview2-shim/io-worker";
+import { callExtension, inputStreamCreate, outputStreamCreate } from "@bytecodealliance/preview2-shim/io-worker";
+import { normalizePolicy } from "../policy.js";
 import { callRun, createInstanceHere, mayStartChildren } from "../instance.js";
 import { callSpawner } from "../spawner/client.js";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.js";
 
-const OUTPUT_MODULE = new URL("./output-worker.js", import.meta.url);
+const STDIO_MODULE = new URL("./stdio-worker.js", import.meta.url);
 const port = parentPort!;
 const { source, options, token, forwardDecisions, compiled } = workerData as ThreadData;
 const send = (message: FromThread) => port.postMessage(message);
@@ -17,12 +18,18 @@ const send = (message: FromThread) => port.postMessage(message);
 /** The guest's stdout or stderr, each made once, on first use (as the shim does). */
 function guestOutput(fd: 1 | 2) {
   let stream: ReturnType<typeof outputStreamCreate> | undefined;
-  return () => (stream ??= outputStreamCreate(callExtension(OUTPUT_MODULE, "create", [token, fd]) as number));
+  return () => (stream ??= outputStreamCreate(callExtension(STDIO_MODULE, "create", [token, fd]) as number));
+}
+
+/** The process's stdin, for a guest whose policy grants it, made on first use. */
+function guestInput() {
+  let stream: ReturnType<typeof inputStreamCreate> | undefined;
+  return () => (stream ??= inputStreamCreate(callExtension(STDIO_MODULE, "stdin", [token, 0]) as number));
 }
 
 /** Everything the guest wrote has been sent once the host's thread sees this mark (same channel, in order). */
 function markFlushed(id: number): void {
-  callExtension(OUTPUT_MODULE, "flush", [token, id]);
+  callExtension(STDIO_MODULE, "flush", [token, id]);
 }
 
 async function start(): Promise<void> {
@@ -31,7 +38,11 @@ async function start(): Promise<void> {
     instance = await createInstanceHere(
       source,
       { ...options, ...(forwardDecisions ? { onDecision: (decision) => send({ type: "decision", decision }) } : {}) },
-      { "wasi:cli/stdout": { getStdout: guestOutput(1) }, "wasi:cli/stderr": { getStderr: guestOutput(2) } },
+      {
+        "wasi:cli/stdout": { getStdout: guestOutput(1) },
+        "wasi:cli/stderr": { getStderr: guestOutput(2) },
+        ...(normalizePolicy(options.policy).wasi.stdin ? { "wasi:cli/stdin": { getStdin: guestInput() } } : {}),
+      },
       compiled,
     );
   } catch (error) {

@@ -1,10 +1,13 @@
 /**
  * Runs in the I/O worker of an instance thread: the guest's stdout and stderr
  * as wasi:io output streams whose bytes go straight to the embedding host's
- * thread over the events channel. (The shim's own stdout in a worker is
- * forwarded by Node through the instance thread, whose event loop does not
- * turn while the guest blocks: the guest's output would arrive at its end.)
+ * thread over the events channel, and (when granted) its stdin read from the
+ * process's own descriptor 0. (The shim's own stdio in a worker goes through
+ * Node's forwarding between a worker and its parent: through the instance
+ * thread, whose event loop does not turn while the guest blocks, and with no
+ * stdin at all.)
  */
+import { createReadStream } from "node:fs";
 import { Writable } from "node:stream";
 import { BroadcastChannel } from "node:worker_threads";
 import type { WorkerExtensionContext } from "@bytecodealliance/preview2-shim/io-worker";
@@ -24,6 +27,7 @@ export default function createOutputStreams(context: WorkerExtensionContext) {
   const post = (token: string, message: OutputMessage) => channelOf(token).postMessage(message);
 
   return (operation: string, [token, value]: [string, number]): number | null => {
+    if (operation === "stdin") return context.createReadableStream(createReadStream("", { fd: 0, autoClose: false }));
     if (operation === "create") {
       const fd = value as 1 | 2;
       const stream = new Writable({
