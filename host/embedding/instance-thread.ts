@@ -95,6 +95,7 @@ class InstanceThread implements ThreadedInstance {
   #running: PendingRun | undefined;
   #stopping: Promise<void> | undefined;
   #ended = false;
+  #failure: unknown;
 
   constructor(source: string | Uint8Array, options: InstantiateOptions & ThreadOptions, compiled: CompiledModules) {
     this.policy = normalizePolicy(options.policy);
@@ -111,6 +112,8 @@ class InstanceThread implements ThreadedInstance {
     callSpawner("serveWatchdog");
     this.#worker = new Worker(ENTRY, { workerData, env: { ...process.env, HOST_PROCESS_INSTANCE_THREAD: "1" } });
     this.#worker.on("message", (message: FromThread) => this.#onMessage(message));
+    // An uncaught exception in the thread (none is expected: a trap rejects run()) ends it; exit reports it.
+    this.#worker.on("error", (error) => (this.#failure ??= error));
     this.#worker.on("exit", (code) => this.#onExit(code));
   }
 
@@ -136,7 +139,7 @@ class InstanceThread implements ThreadedInstance {
       };
       this.#worker.on("message", onMessage);
       this.#worker.once("error", reject);
-      this.#worker.once("exit", (code) => reject(new Error(`The guest's thread ended while instantiating (exit code ${code})`)));
+      this.#worker.once("exit", (code) => reject(new Error(`The guest's thread ended while instantiating (exit code ${code})`, { cause: this.#failure })));
     });
   }
 
@@ -256,7 +259,7 @@ class InstanceThread implements ThreadedInstance {
     const running = this.#running;
     if (!running || this.#stopping) return;
     this.#running = undefined;
-    running.reject(new Error(`The guest's thread ended unexpectedly (exit code ${code})`));
+    running.reject(new Error(`The guest's thread ended unexpectedly (exit code ${code})`, { cause: this.#failure }));
   }
 }
 
