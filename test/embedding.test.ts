@@ -2,7 +2,7 @@
 // event loop, can be stopped (close, abort, run-time bound) with nothing left
 // running, and runs beside other instances.
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { GuestStoppedError, instantiateComponent, runComponent, type InstantiateOptions } from "host-process";
+import { GuestStoppedError, instantiateComponent, runComponent, type InstantiateOptions, type PolicyDecision } from "host-process";
 import { isGone, zombieChildren } from "./helpers/processes.js";
 
 const fixtures = inject("fixtures");
@@ -139,13 +139,39 @@ describe("stopping a guest", () => {
     expect(recorder.events.filter((event) => event.kind === "READY")).toHaveLength(1);
   });
 
-  it("refuses, by name, what cannot cross into a guest's thread or is not a bound", async () => {
-    await expect(instantiateComponent(fixtures.embedding, { thread: true, checker: { checkSpawn: () => true, checkEnvAccess: () => true } }))
-      .rejects.toThrow(/`checker` option .* `thread: false`/);
+  it("refuses, by name, a run-time bound that is not one, or that cannot bound a guest on the host's thread", async () => {
     await expect(instantiateComponent(fixtures.embedding, { thread: true, runTimeoutMs: -1 }))
       .rejects.toThrow("Expected the `runTimeoutMs` option to be a positive integer, got `-1`");
     // A JavaScript caller (TypeScript refuses this combination).
     await expect(instantiateComponent(fixtures.embedding, { runTimeoutMs: 1000 } as InstantiateOptions)).rejects.toThrow(/needs `thread: true`/);
+  });
+});
+
+describe("the host's own callbacks", () => {
+  it("the host's checker and onDecision, on the host's thread, decide and see a threaded guest's spawns", async () => {
+    recorder = recordEvents();
+    const asked: unknown[] = [];
+    const decisions: PolicyDecision[] = [];
+    const checker = {
+      checkSpawn(request: { command: string }) {
+        asked.push(request);
+        return "sleep is not for plugins";
+      },
+      checkEnvAccess: () => true,
+    };
+    const instance = await instantiateComponent(fixtures.embedding, {
+      ...options("wait", { seconds: "1" }), thread: true, checker, onDecision: (decision) => decisions.push(decision),
+    });
+    try {
+      // The guest's spawn throws the refusal: run() ends with 1, and no child ever started.
+      expect(await instance.run()).toBe(1);
+      expect(asked).toEqual([expect.objectContaining({ command: "sleep", args: ["1"] })]);
+      expect(decisions).toEqual([expect.objectContaining({ allowed: false, rules: ["checker: checkSpawn"] })]);
+      expect(decisions[0]!.message).toContain("sleep is not for plugins");
+      expect(recorder.events.filter((event) => event.kind === "READY")).toEqual([]);
+    } finally {
+      await instance.close();
+    }
   });
 });
 

@@ -5,7 +5,9 @@
  * through its spawner's control channel, then terminating the thread.
  */
 import { randomUUID } from "node:crypto";
-import { BroadcastChannel, Worker } from "node:worker_threads";
+import { BroadcastChannel, MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { publishDecision } from "../decisions.js";
+import { answerChecks } from "./remote-checker.js";
 import { DEFAULT_KILL_GRACE_MS } from "../bindings.js";
 import { callSpawner } from "../spawner/client.js";
 import { loadComponent, type CompiledModules } from "../component.js";
@@ -61,23 +63,21 @@ function validateRunTimeout(value: number | undefined): void {
   }
 }
 
-/** The options a thread gets: only data crosses threads, so a function in the policy is refused here, by name. */
+/** The options a thread gets: only data crosses threads (a policy is JSON data; anything else in it is refused here, by name). */
 function threadData(
   source: string | Uint8Array,
   options: InstantiateOptions & ThreadOptions,
   token: string,
   compiled: CompiledModules,
+  checks: MessagePort | undefined,
 ): ThreadData {
-  if (options.checker !== undefined) {
-    throw new TypeError("The `checker` option is called synchronously and cannot cross into a guest's thread; pass `thread: false` to use it");
-  }
   const { onDecision, checker, thread, runTimeoutMs, ...rest } = options;
   try {
     structuredClone(rest.policy);
   } catch (cause) {
-    throw new TypeError("The policy holds a function (an argument validator?), which cannot cross into a guest's thread; pass `thread: false` to use it", { cause });
+    throw new TypeError("The policy holds something other than data (a function?), which cannot cross into a guest's thread; a policy is JSON data", { cause });
   }
-  return { source, options: rest, token, forwardDecisions: onDecision !== undefined, compiled };
+  return { source, options: rest, token, compiled, checks };
 }
 
 class InstanceThread implements ThreadedInstance {
@@ -102,7 +102,12 @@ class InstanceThread implements ThreadedInstance {
     validateRunTimeout(options.runTimeoutMs);
     this.#options = options;
     this.#token = randomUUID();
-    const workerData = threadData(source, options, this.#token, compiled);
+    let checks: MessageChannel | undefined;
+    if (options.checker) {
+      checks = new MessageChannel();
+      answerChecks(checks.port1, options.checker);
+    }
+    const workerData = threadData(source, options, this.#token, compiled, checks?.port2);
     this.#control = new BroadcastChannel(controlChannelName(this.#token));
     this.#events = new BroadcastChannel(eventsChannelName(this.#token));
     this.#control.unref();
@@ -110,7 +115,11 @@ class InstanceThread implements ThreadedInstance {
     this.#events.onmessage = (event) => this.#onEvent((event as { data: EventMessage }).data);
     // Its spawner starts children itself and uses this thread's watchdog: see spawner/shared-watchdog.ts.
     callSpawner("serveWatchdog");
-    this.#worker = new Worker(ENTRY, { workerData, env: { ...process.env, HOST_PROCESS_INSTANCE_THREAD: "1" } });
+    this.#worker = new Worker(ENTRY, {
+      workerData,
+      transferList: checks ? [checks.port2] : [],
+      env: { ...process.env, HOST_PROCESS_INSTANCE_THREAD: "1" },
+    });
     this.#worker.on("message", (message: FromThread) => this.#onMessage(message));
     // An uncaught exception in the thread (none is expected: a trap rejects run()) ends it; exit reports it.
     this.#worker.on("error", (error) => (this.#failure ??= error));
@@ -229,7 +238,7 @@ class InstanceThread implements ThreadedInstance {
   }
 
   #onMessage(message: FromThread): void {
-    if (message.type === "decision") return void this.#options.onDecision?.(message.decision);
+    if (message.type === "decision") return publishDecision(message.decision, this.#options.onDecision);
     if (message.type !== "ran" && message.type !== "threw") return;
     const running = this.#running;
     if (!running || running.id !== message.id || this.#stopping) return;

@@ -8,11 +8,12 @@ import { callExtension, inputStreamCreate, outputStreamCreate } from "@bytecodea
 import { normalizePolicy } from "../policy.js";
 import { callRun, createInstanceHere, mayStartChildren } from "../instance.js";
 import { callSpawner } from "../spawner/client.js";
+import { askingChecker } from "./remote-checker.js";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.js";
 
 const STDIO_MODULE = new URL("./stdio-worker.js", import.meta.url);
 const port = parentPort!;
-const { source, options, token, forwardDecisions, compiled } = workerData as ThreadData;
+const { source, options, token, checks, compiled } = workerData as ThreadData;
 const send = (message: FromThread) => port.postMessage(message);
 
 /** The guest's stdout or stderr, each made once, on first use (as the shim does). */
@@ -37,7 +38,12 @@ async function start(): Promise<void> {
   try {
     instance = await createInstanceHere(
       source,
-      { ...options, ...(forwardDecisions ? { onDecision: (decision) => send({ type: "decision", decision }) } : {}) },
+      {
+        ...options,
+        // Every decision goes to the host's thread, for its onDecision and its diagnostics channel.
+        onDecision: (decision) => send({ type: "decision", decision }),
+        ...(checks ? { checker: askingChecker(checks) } : {}),
+      },
       {
         "wasi:cli/stdout": { getStdout: guestOutput(1) },
         "wasi:cli/stderr": { getStderr: guestOutput(2) },

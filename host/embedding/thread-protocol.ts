@@ -1,4 +1,5 @@
 /** Messages between the embedding host's thread and an instance thread (thread-entry.ts). */
+import type { MessagePort } from "node:worker_threads";
 import type { CompiledModules } from "../component.js";
 import type { PolicyDecision } from "../decisions.js";
 import type { InstantiateOptions } from "../instance.js";
@@ -13,8 +14,8 @@ export interface ThreadData {
   compiled: CompiledModules;
   /** Names the channels of this thread's I/O worker (channels.ts). */
   token: string;
-  /** Send every policy decision to the host's thread (it has an `onDecision`). */
-  forwardDecisions: boolean;
+  /** Where the host's `checker` answers, if it has one (remote-checker.ts). */
+  checks: MessagePort | undefined;
 }
 
 export type ToThread = { type: "run"; id: number };
