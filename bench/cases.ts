@@ -65,6 +65,8 @@ export interface Sizes {
   spawns: number;
   outputs: number;
   idleChildren: number;
+  /** Instances of the TS guest kept idle at once. */
+  instances: number;
 }
 
 export const FULL: Sizes = {
@@ -76,6 +78,7 @@ export const FULL: Sizes = {
   spawns: 500,
   outputs: 200,
   idleChildren: 100,
+  instances: 5,
 };
 
 /** For CI: proves that every case still runs and yields figures; says nothing about speed. */
@@ -88,6 +91,7 @@ export const QUICK: Sizes = {
   spawns: 5,
   outputs: 5,
   idleChildren: 3,
+  instances: 2,
 };
 
 /** What the WIT at hand offers (read from wit/ by the harness). */
@@ -147,6 +151,12 @@ function guest(component: string, allow: string[], args: string[], max = 10): st
   return ["guest", component, allow.join(","), "--max", String(max), "--", ...args];
 }
 
+/** The same guest run in a thread of its own (`thread: true`, what runComponent and the CLI do). */
+function inThread(side: Side): Side {
+  const at = side.argv.indexOf("--");
+  return { ...side, id: `${side.id}-thread`, label: `${side.label}, in a thread of its own`, argv: [...side.argv.slice(0, at), "--thread", ...side.argv.slice(at)] };
+}
+
 export function defineCases(sizes: Sizes, guests: Guests, features: Features): Case[] {
   const bytes = String(sizes.stdoutBytes);
   const readSides = (kind: "ts-guest" | "thin-guest"): Side[] =>
@@ -170,6 +180,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
         { id: "os-pipe", label: "raw OS pipe, sh -c 'head | wc -c' (reference)", kind: "shell", argv: ["native", "pipe", bytes] },
         ...guestReads,
         { id: "ts-guest-read-api", label: "TS guest, `readStdout()` (guest module, 64 KiB)", kind: "ts-guest", argv: guest(guests.ts, ["head"], ["read-api", bytes]) },
+        ...guestReads.filter((side) => side.readSize === 65536).map(inThread),
       ],
       metrics: [throughput, { ...peakRss, sides: ["native-read", ...goalSides.map((side) => side.id)] }],
       goals: goalSides.map((side) => ({ metric: "throughput", side: side.id, op: ">=", ratio: 0.5 })),
@@ -220,6 +231,8 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
           argv: guest(guests.ts, ["true"], ["spawn-api", String(sizes.spawns)]),
         },
         { id: "thin-guest-spawn", label: "thin (WAT) guest, spawn + wait + drop", kind: "thin-guest", argv: guest(guests.thin, ["true"], ["spawn", String(sizes.spawns)]) },
+        inThread({ id: "ts-guest-spawn", label: "TS guest, raw spawn + wait + drop", kind: "ts-guest", argv: guest(guests.ts, ["true"], ["spawn", String(sizes.spawns)]) }),
+        inThread({ id: "thin-guest-spawn", label: "thin (WAT) guest, spawn + wait + drop", kind: "thin-guest", argv: guest(guests.thin, ["true"], ["spawn", String(sizes.spawns)]) }),
         { id: "host-spawn", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "spawn", String(sizes.spawns)] },
         {
           id: "jco-std-spawn",
@@ -250,6 +263,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
           kind: "ts-guest",
           argv: guest(guests.ts, ["echo"], ["output-api", String(sizes.outputs)]),
         },
+        inThread({ id: "ts-guest-output", label: "TS guest, raw output()", kind: "ts-guest", argv: guest(guests.ts, ["echo"], ["output", String(sizes.outputs)]) }),
         { id: "host-output", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "output", String(sizes.outputs)] },
       ],
       metrics: [perOperation],
@@ -308,6 +322,22 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       ],
       metrics: [throughput],
       goals: [],
+    },
+    {
+      id: "instances",
+      title: `8. Instances: the TS guest instantiated ${sizes.instances} times, kept idle`,
+      baseline: "main-thread-instances",
+      sides: [
+        { id: "main-thread-instances", label: "on the host's thread", kind: "ts-guest", argv: ["instances", guests.ts, String(sizes.instances)] },
+        { id: "thread-instances", label: "each in a thread of its own", kind: "ts-guest", argv: ["instances", guests.ts, String(sizes.instances), "--thread"] },
+      ],
+      metrics: [
+        { id: "first", title: "first instantiation in a process (loads the host, compiles the component)", unit: "ms", better: "lower", value: (run) => num(run, "firstNs") / 1e6 },
+        { id: "further", title: "each further instantiation", unit: "ms", better: "lower", value: (run) => num(run, "furtherNs") / (num(run, "n") - 1) / 1e6 },
+        { id: "rss-per-instance", title: "RSS growth per idle instance", unit: "MiB", better: "lower", value: (run) => num(run, "rssPerInstance") / MiB },
+      ],
+      goals: [],
+      note: "threads per idle instance are in latest.json (`threadsPerInstance`): none on the host's thread, an instance thread and its I/O worker in one",
     },
   ];
 }

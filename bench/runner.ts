@@ -1,9 +1,12 @@
 /**
  * One measurement, in a Node process of its own (so that its RSS is its own):
  *
- *   runner.js guest <component.wasm> <allow,list> [--max N] -- <guest args>
- *       instantiates the component with the host API, runs `wasi:cli/run`,
- *       passes the guest's own `RESULT` line through;
+ *   runner.js guest <component.wasm> <allow,list> [--max N] [--thread] -- <guest args>
+ *       instantiates the component with the host API (in a thread of its own
+ *       with --thread), runs `wasi:cli/run`, passes the guest's own `RESULT` line through;
+ *   runner.js instances <component.wasm> <n> [--thread]
+ *       instantiates it n times, one after another, and keeps them idle:
+ *       instantiation times, and RSS and threads per idle instance;
  *   runner.js native <scenario> [args]   the same work done by plain Node
  *   runner.js host <scenario> [args]     the host's imports called from Node, no guest
  *       (`spawn` and `read` take a last argument `confined`: the same under `confine: true`)
@@ -215,17 +218,16 @@ async function runGuest(argv: string[]): Promise<void> {
   const separator = argv.indexOf("--");
   const own = separator < 0 ? argv : argv.slice(0, separator);
   const guestArgs = separator < 0 ? [] : argv.slice(separator + 1);
-  const [component, allow = "", maybeMax, max] = own;
+  const thread = own.includes("--thread");
+  const [component, allow = "", maybeMax, max] = own.filter((arg) => arg !== "--thread");
   if (component === undefined) throw new Error("runner guest: expected a component path");
   const maxProcesses = maybeMax === "--max" ? Number(max) : 10;
   const rssStart = rssNow();
   const marks = watchMarks();
   const { instantiateComponent, lentPipeCalls } = await import("host-process");
   const started = process.hrtime.bigint();
-  const instance = await instantiateComponent(component, {
-    policy: { allow: allow.split(",").filter(Boolean), maxProcesses },
-    args: ["bench", ...guestArgs],
-  });
+  const settings = { policy: { allow: allow.split(",").filter(Boolean), maxProcesses }, args: ["bench", ...guestArgs] };
+  const instance = thread ? await instantiateComponent(component, { ...settings, thread }) : await instantiateComponent(component, settings);
   const instantiateNs = ns(started);
   const rssInstantiated = rssNow();
   // The guest prints its RESULT line to this process's stdout.
@@ -234,6 +236,39 @@ async function runGuest(argv: string[]): Promise<void> {
   await instance.close();
   if (code !== 0) throw new Error(`guest exited with code ${code}`);
   runner({ rssStart, rssInstantiated, rssAfterRun, instantiateNs, lentPipeCalls: lentPipeCalls(), ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [`mark:${k}`, v])) });
+}
+
+/** Threads of this process, from /proc. */
+function threadsNow(): number {
+  const match = /^Threads:\s+(\d+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+  return match ? Number(match[1]) : NaN;
+}
+
+/** Instantiates a component n times (policy: `sleep` allowed) and keeps every instance idle. */
+async function runInstances(argv: string[]): Promise<void> {
+  const thread = argv.includes("--thread");
+  const [component, count = "4"] = argv.filter((arg) => arg !== "--thread");
+  if (component === undefined) throw new Error("runner instances: expected a component path");
+  const n = Number(count);
+  const { instantiateComponent } = await import("host-process");
+  const settings = { policy: { allow: ["sleep"] }, args: ["bench"] };
+  const instantiate = () => (thread ? instantiateComponent(component, { ...settings, thread }) : instantiateComponent(component, settings));
+  // The first instance loads the module and compiles the component; the further ones show the cost of one more.
+  let started = process.hrtime.bigint();
+  const instances = [await instantiate()];
+  const firstNs = ns(started);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const rssOne = rssNow();
+  const threadsOne = threadsNow();
+  started = process.hrtime.bigint();
+  for (let i = 1; i < n; i++) instances.push(await instantiate());
+  const furtherNs = ns(started);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const rssAll = rssNow();
+  const threadsAll = threadsNow();
+  result({ n, firstNs, furtherNs, rssPerInstance: (rssAll - rssOne) / (n - 1), threadsPerInstance: (threadsAll - threadsOne) / (n - 1) });
+  for (const instance of instances) await instance.close();
+  runner({});
 }
 
 /**
@@ -280,6 +315,7 @@ async function runJcoStdGuest(argv: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
   if (mode === "guest") return runGuest(rest);
+  if (mode === "instances") return runInstances(rest);
   if (mode === "jco-std-guest") return runJcoStdGuest(rest);
   const table = mode === "native" ? native : mode === "host" ? host : undefined;
   const [scenario = "", ...args] = rest;

@@ -119,7 +119,7 @@ export interface ProcessHost {
   close(): Promise<void>;
 }
 
-const DEFAULT_KILL_GRACE_MS = 2000;
+export const DEFAULT_KILL_GRACE_MS = 2000;
 let nextOwner = 0;
 
 /** A child whose handle was never dropped (say, its instance was discarded) is released when collected. */

@@ -4,7 +4,7 @@
  * modules once per process.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,7 +21,12 @@ export interface LoadedComponent {
   readonly hash: string;
   /** Instantiates it with these imports (WASI and `host:process/process`); returns its exports. */
   instantiate(imports: Record<string, object>): Promise<Record<string, unknown>>;
+  /** Its core modules, compiled, by file name: a worker thread given them need not compile them again. */
+  coreModules(): Promise<CompiledModules>;
 }
+
+/** Compiled core modules of a transpiled component, by file name (they cross threads without a copy of their code). */
+export type CompiledModules = Record<string, WebAssembly.Module>;
 
 /** Options of {@link loadComponent}. */
 export interface LoadOptions {
@@ -81,7 +86,7 @@ async function transpileInto(dir: string, bytes: Uint8Array): Promise<void> {
   });
 }
 
-async function load(bytes: Uint8Array, hash: string, cacheDir: string): Promise<LoadedComponent> {
+async function load(bytes: Uint8Array, hash: string, cacheDir: string, compiled: CompiledModules): Promise<LoadedComponent> {
   const dir = join(cacheDir, `${hash}-${TRANSPILER_ID}`);
   if (!(await exists(join(dir, "component.js")))) {
     await mkdir(cacheDir, { recursive: true });
@@ -92,23 +97,35 @@ async function load(bytes: Uint8Array, hash: string, cacheDir: string): Promise<
   const getCoreModule = (name: string) => {
     let module = modules.get(name);
     if (!module) {
-      module = readFile(join(dir, name)).then((code) => WebAssembly.compile(code));
+      module = compiled[name] ? Promise.resolve(compiled[name]) : readFile(join(dir, name)).then((code) => WebAssembly.compile(code));
       modules.set(name, module);
     }
     return module;
   };
-  return { hash, instantiate: (imports) => instantiate(getCoreModule, imports) };
+  const coreModules = async () => {
+    const names = (await readdir(dir)).filter((name) => name.endsWith(".wasm"));
+    return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await getCoreModule(name)] as const)));
+  };
+  return { hash, instantiate: (imports) => instantiate(getCoreModule, imports), coreModules };
 }
 
-/** Loads a component from a file path or its bytes; repeated loads of the same bytes are free. */
-export async function loadComponent(source: string | Uint8Array, options: LoadOptions = {}): Promise<LoadedComponent> {
+/**
+ * Loads a component from a file path or its bytes; repeated loads of the same
+ * bytes are free. `compiled` (from another thread's `coreModules()`) spares
+ * compiling those modules here.
+ */
+export async function loadComponent(
+  source: string | Uint8Array,
+  options: LoadOptions = {},
+  compiled: CompiledModules = {},
+): Promise<LoadedComponent> {
   const bytes = typeof source === "string" ? await readFile(source) : source;
   const hash = createHash("sha256").update(bytes).digest("hex");
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const key = `${cacheDir}\0${hash}`;
   let component = loaded.get(key);
   if (!component) {
-    component = load(bytes, hash, cacheDir);
+    component = load(bytes, hash, cacheDir, compiled);
     loaded.set(key, component);
     component.catch(() => loaded.delete(key));
   }

@@ -24,7 +24,10 @@ export type { CapabilityRequest, PolicyDecision, ProcessCapabilityChecker } from
 export { loadComponent, defaultCacheDir } from "./component.js";
 export type { LoadedComponent, LoadOptions } from "./component.js";
 export { instantiateComponent, runComponent } from "./instance.js";
-export type { ComponentInstance, InstantiateOptions } from "./instance.js";
+export type { ComponentInstance, InstantiateOptions, RunComponentOptions, ThreadOptions } from "./instance.js";
+export type { RunOptions, ThreadedInstance } from "./embedding/instance-thread.js";
+export { GuestStoppedError } from "./embedding/guest-stopped.js";
+export type { StopReason } from "./embedding/guest-stopped.js";
 export { createWasiImports, GuestExit } from "./wasi.js";
 export type { WasiOptions } from "./wasi.js";
 export { buildGuest, bundleGuest } from "./build.js";

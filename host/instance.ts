@@ -3,16 +3,38 @@
  * WASI, instantiated together; `runComponent` calls its `wasi:cli/run`.
  */
 import { createProcessHost, type ProcessHost, type ProcessHostOptions } from "./bindings.js";
-import { loadComponent, type LoadOptions } from "./component.js";
+import { loadComponent, type CompiledModules, type LoadOptions } from "./component.js";
 import { prepareSpawner } from "./spawner/client.js";
-import type { ProcessPolicy } from "./policy.js";
+import type { EnforcementMode, NormalizedPolicy, ProcessPolicy } from "./policy.js";
 import { createWasiImports, GuestExit, type WasiOptions } from "./wasi.js";
+import { startInstanceThread, type ThreadedInstance } from "./embedding/instance-thread.js";
 
 /** Options of {@link instantiateComponent} and {@link runComponent}: the policy, the guest's arguments, the kill grace period and the cache. */
 export interface InstantiateOptions extends WasiOptions, ProcessHostOptions, LoadOptions {
   /** What the guest may run, and the rest of WASI it gets (`policy.wasi`). Default: nothing. */
   policy?: ProcessPolicy;
 }
+
+/**
+ * Options of an instance in a worker thread of its own (a {@link ThreadedInstance}):
+ * the host's event loop runs while the guest blocks, the guest can be stopped,
+ * and instances run in parallel.
+ */
+export interface ThreadOptions {
+  /** Run the guest in a worker thread of its own. Default: false for `instantiateComponent`, true for `runComponent` and the CLI. */
+  thread: true;
+  /** Stops each `run()` after this many milliseconds (a {@link GuestStoppedError}, reason "timed-out"). Default: no bound. */
+  runTimeoutMs?: number | undefined;
+}
+
+/** Options of {@link runComponent}: those of either kind of instance, and an `AbortSignal` (threaded only). */
+export type RunComponentOptions = InstantiateOptions & {
+  /** Default true: see {@link ThreadOptions}. */
+  thread?: boolean | undefined;
+  runTimeoutMs?: number | undefined;
+  /** Aborting it stops the guest (a {@link GuestStoppedError}, reason "aborted"). */
+  signal?: AbortSignal | undefined;
+};
 
 /** One instantiated component with its own process host: its policy and its children. */
 export interface ComponentInstance extends AsyncDisposable {
@@ -34,23 +56,51 @@ interface RunExport {
   run(): void | Promise<void>;
 }
 
-/** Loads (cached) and instantiates a component with its policy and the rest of WASI. */
-export async function instantiateComponent(
+/** The pieces of an instance in this thread; `stdio` replaces the guest's stdout and stderr (and its stdin, where granted). */
+export async function createInstanceHere(
   source: string | Uint8Array,
-  options: InstantiateOptions = {},
-): Promise<ComponentInstance> {
+  options: InstantiateOptions,
+  stdio?: Partial<Record<"wasi:cli/stdin" | "wasi:cli/stdout" | "wasi:cli/stderr", object>>,
+  compiled?: CompiledModules,
+): Promise<{ exports: Record<string, unknown>; host: ProcessHost }> {
   const host = createProcessHost(options.policy, options);
   // The I/O worker loads the spawner and the launcher boots while the component compiles.
-  if (options.mode === "learn" || host.policy.allowAll || host.policy.allowed.size > 0) setImmediate(prepareSpawner);
+  if (mayStartChildren(host.policy, options.mode)) setImmediate(prepareSpawner);
   try {
-    const component = await loadComponent(source, options);
-    const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...host.imports });
-    const close = () => host.close();
-    return { exports, host, run: () => callRun(exports), close, [Symbol.asyncDispose]: close };
+    const component = await loadComponent(source, options, compiled);
+    const exports = await component.instantiate({ ...createWasiImports(host.policy.wasi, options), ...stdio, ...host.imports });
+    return { exports, host };
   } catch (error) {
     await host.close();
     throw error;
   }
+}
+
+/** Whether the instance's policy lets it start any child at all. */
+export function mayStartChildren(policy: NormalizedPolicy, mode: EnforcementMode | undefined): boolean {
+  return mode === "learn" || policy.allowAll || policy.allowed.size > 0;
+}
+
+/** Loads (cached) and instantiates a component with its policy and the rest of WASI. */
+export async function instantiateComponent(
+  source: string | Uint8Array,
+  options: InstantiateOptions & ThreadOptions,
+): Promise<ThreadedInstance>;
+export async function instantiateComponent(
+  source: string | Uint8Array,
+  options?: InstantiateOptions & { thread?: false | undefined },
+): Promise<ComponentInstance>;
+export async function instantiateComponent(
+  source: string | Uint8Array,
+  options: InstantiateOptions & Partial<Omit<ThreadOptions, "thread">> & { thread?: boolean | undefined } = {},
+): Promise<ComponentInstance | ThreadedInstance> {
+  if (options.thread === true) return startInstanceThread(source, { ...options, thread: true });
+  if (options.runTimeoutMs !== undefined) {
+    throw new TypeError("The `runTimeoutMs` option needs `thread: true`: a guest on the host's own thread cannot be stopped while it runs");
+  }
+  const { exports, host } = await createInstanceHere(source, options);
+  const close = () => host.close();
+  return { exports, host, run: () => callRun(exports), close, [Symbol.asyncDispose]: close };
 }
 
 function runExport(exports: Record<string, unknown>): RunExport {
@@ -61,7 +111,8 @@ function runExport(exports: Record<string, unknown>): RunExport {
   return candidate as RunExport;
 }
 
-async function callRun(exports: Record<string, unknown>): Promise<number> {
+/** Calls the component's `wasi:cli/run`: see `ComponentInstance.run`. */
+export async function callRun(exports: Record<string, unknown>): Promise<number> {
   const command = runExport(exports);
   try {
     await command.run();
@@ -75,12 +126,28 @@ async function callRun(exports: Record<string, unknown>): Promise<number> {
 
 /**
  * Runs a command component under a policy (see `ComponentInstance.run`); every
- * child the guest started is reaped before this settles.
+ * child the guest started is reaped before this settles. The guest runs in a
+ * thread of its own unless `thread: false`: the host's event loop runs on
+ * meanwhile, and `signal` or `runTimeoutMs` can stop it (a {@link GuestStoppedError}).
  */
-export async function runComponent(source: string | Uint8Array, options: InstantiateOptions = {}): Promise<number> {
-  const instance = await instantiateComponent(source, options);
+export async function runComponent(
+  source: string | Uint8Array,
+  options: RunComponentOptions = {},
+): Promise<number> {
+  const { signal, ...rest } = options;
+  if (options.thread === false) {
+    if (signal !== undefined) throw new TypeError("The `signal` option needs a guest in its own thread: leave `thread` unset or true");
+    const instance = await instantiateComponent(source, { ...rest, thread: false });
+    try {
+      return await instance.run();
+    } finally {
+      await instance.close();
+    }
+  }
+  signal?.throwIfAborted();
+  const instance = await instantiateComponent(source, { ...rest, thread: true });
   try {
-    return await instance.run();
+    return await instance.run({ signal });
   } finally {
     await instance.close();
   }

@@ -28,13 +28,14 @@ function describeConfined(decision: PolicyDecision): string {
   return `  ${decision.action} ${argv}\n    ${decision.rules.filter(isConfinement).join(", ")}`;
 }
 
-/** Runs a command component under `options.policy` in the chosen modes; returns its exit code. */
+/** Runs a command component in a thread of its own (as `runComponent` does) under `options.policy` in the chosen modes; returns its exit code. */
 export async function runWithModes(source: string, options: InstantiateOptions, modes: RunModes): Promise<number> {
   const refused: PolicyDecision[] = [];
   const learned: PolicyDecision[] = [];
   const confined: PolicyDecision[] = [];
   const instance = await instantiateComponent(source, {
     ...options,
+    thread: true,
     mode: modes.learnPolicyFile === undefined ? "enforce" : "learn",
     onDecision(decision) {
       if (!decision.allowed) refused.push(decision);
@@ -50,7 +51,7 @@ export async function runWithModes(source: string, options: InstantiateOptions, 
     await instance.close();
   }
   if (modes.learnPolicyFile !== undefined) {
-    await writeFile(modes.learnPolicyFile, `${JSON.stringify(instance.host.learnedPolicy(), null, 2)}\n`);
+    await writeFile(modes.learnPolicyFile, `${JSON.stringify(instance.learnedPolicy(), null, 2)}\n`);
     process.stderr.write(`host-process: learned a policy from ${learned.length} spawn(s) the policy lacked; wrote ${modes.learnPolicyFile}\n`);
   }
   if ((modes.dryRun || modes.learnPolicyFile !== undefined) && confined.length > 0) {

@@ -60,13 +60,13 @@ describe("npm run bench -- --quick", () => {
   it("reports every case, each side with one finite figure per round (positive but for RSS growth)", () => {
     expect(report.environment).toMatchObject({ node: process.version, quick: true, rounds: 1 });
     const cases = new Set(report.sections.map((section) => section.case));
-    expect([...cases].sort()).toEqual(["confine-read", "confine-spawn", "idle", "output", "spawn", "splice", "stdout"]);
+    expect([...cases].sort()).toEqual(["confine-read", "confine-spawn", "idle", "instances", "output", "spawn", "splice", "stdout"]);
     for (const section of report.sections) {
       expect(section.rows.map((row) => row.side)).toContain(section.baseline);
       for (const row of section.rows) {
         expect(row.samples, `${section.case}/${section.metric}/${row.side}`).toHaveLength(1);
         // A growth of RSS is a difference of two samples: at quick sizes, a collection between them can make it negative.
-        const growth = section.metric === "rss-per-child";
+        const growth = section.metric === "rss-per-child" || section.metric === "rss-per-instance";
         const wellFormed = (value: number) => Number.isFinite(value) && (growth || value > 0);
         expect(wellFormed(row.median), `${section.case}/${section.metric}/${row.side}: ${row.median}`).toBe(true);
         expect(wellFormed(row.ratio), `${section.case}/${section.metric}/${row.side}: ratio ${row.ratio}`).toBe(true);
@@ -82,6 +82,11 @@ describe("npm run bench -- --quick", () => {
     ]));
     expect(sides("splice")).toEqual(expect.arrayContaining(["native-pipe", "shell-pipe", "ts-guest-splice"]));
     expect(sides("spawn")).toEqual(expect.arrayContaining(["native-spawn", "ts-guest-spawn", "thin-guest-spawn", "host-spawn", "jco-std-spawn", "jco-std-thin-guest-spawn"]));
+    // Issue 11: the same guests in a thread of their own, and instances on either side.
+    expect(sides("spawn")).toEqual(expect.arrayContaining(["ts-guest-spawn-thread", "thin-guest-spawn-thread"]));
+    expect(sides("output")).toContain("ts-guest-output-thread");
+    expect(sides("stdout")).toContain("ts-guest-read-65536-thread");
+    expect(sides("instances")).toEqual(["main-thread-instances", "thread-instances"]);
   });
 
   it("moved every byte: each read and splice run counted the whole stream", () => {

@@ -71,6 +71,10 @@ export interface Operations {
   /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */
   closeOwner: [[number, number], null];
   liveChildren: [[number], number[]];
+  /** Listens on the control channel of an instance thread (host/embedding): stop, live children. */
+  control: [[string], null];
+  /** Keeps the process groups of every instance thread's spawner in this spawner's watchdog (shared-watchdog.ts). */
+  serveWatchdog: [[], null];
   /** Does nothing: a call that loads the spawner (which starts its launcher), or that carries deferred releases. */
   ping: [[], null];
   /** What the spawner holds right now (for leak checks). */

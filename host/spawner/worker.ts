@@ -28,6 +28,16 @@ import { WatchdogLink } from "./watchdog-link.js";
 import { executionOf } from "./bwrap-args.js";
 import { confinementProblem, programExit, signalConfined } from "./confined.js";
 import { SECCOMP_FD } from "./seccomp.js";
+import { listenForControl } from "./control.js";
+import { RemoteWatchdog, serveWatchdog } from "./shared-watchdog.js";
+
+/**
+ * Set in an instance thread (host/embedding): its spawner starts children
+ * itself rather than boot a launcher of its own, and hands its process groups
+ * to the watchdog of the host's thread, so that N instance threads cost
+ * neither N launchers nor N watchdogs.
+ */
+const IN_INSTANCE_THREAD = process.env.HOST_PROCESS_INSTANCE_THREAD === "1";
 
 /** How often a group whose leader has exited is checked for remaining members. */
 const GROUP_POLL_MS = 20;
@@ -141,10 +151,10 @@ export default function createSpawner(context: WorkerExtensionContext) {
   const owners = new Map<number, Owner>();
   /** Every child pipe still open, by wasi:io stream id. */
   const pipes = new Map<number, Pipe & { owner: Owner }>();
-  const watchdog = new WatchdogLink();
-  // Started now, ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
+  const ownWatchdog = new WatchdogLink();
+  const watchdog = IN_INSTANCE_THREAD ? new RemoteWatchdog() : ownWatchdog;
+  // Started at the first call (but serveWatchdog's), ready for the spawns after the first few: a fork() of it is cheaper than one of the host.
   const launcher = new LauncherLink();
-  launcher.start();
   let nextHandle = 0;
   /** Groups led by a bubblewrap wrapper: signals go to the program's session inside (confined.ts). */
   const wrappers = new Set<number>();
@@ -152,6 +162,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function signalTree(pgid: number, signal: NodeJS.Signals): boolean {
     return wrappers.has(pgid) ? signalConfined(pgid, signal) : signalGroup(pgid, signal);
   }
+  /** The embedding host stopped this instance thread: no child may start any more. */
+  let stopped = false;
 
   function record(handle: number): ChildRecord {
     const found = children.get(handle);
@@ -250,6 +262,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
    */
   async function start(args: SpawnArgs, stdio: StdioOptions, relayOutputUpTo?: number): Promise<Result<ChildRecord>> {
     const { command, plan, maxProcesses, limits, graceMs } = args;
+    if (stopped) return { err: { code: "io", message: `Cannot start \`${command}\`: the guest is being stopped` } };
     const owner = ownerOf(args.owner);
     const running = [...owner.children.values()].filter((child) => child.exit === null).length;
     if (running >= maxProcesses) {
@@ -515,6 +528,18 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return null;
   }
 
+  /** Answers the embedding host's thread (see control.ts) for the instance thread `token`. */
+  function control(token: string): null {
+    listenForControl(token, {
+      async stop(graceMs) {
+        stopped = true;
+        await Promise.all([...owners.keys()].map((id) => closeOwner(id, graceMs)));
+      },
+      liveChildren: () => [...owners.keys()].flatMap(liveChildren),
+    });
+    return null;
+  }
+
   function liveChildren(id: number): number[] {
     const owner = owners.get(id);
     return owner ? [...owner.children.values()].filter((child) => child.exit === null).map((child) => child.pid) : [];
@@ -543,6 +568,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
     dropPipe,
     closeOwner,
     liveChildren,
+    control,
+    serveWatchdog: () => (serveWatchdog(ownWatchdog), null),
     ping: () => null,
     stats,
   };
@@ -550,6 +577,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function run(operation: string, args: unknown[]): unknown {
     const perform = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
     if (!perform) throw new Error(`host-process: unknown spawner operation ${operation}`);
+    if (!IN_INSTANCE_THREAD && operation !== "serveWatchdog") launcher.start();
     return perform(...args);
   }
 

@@ -22,6 +22,7 @@ export const FIXTURES = {
   guestApi: join(ROOT, "test", "fixtures", "guest-api.ts"),
   concurrency: join(ROOT, "test", "fixtures", "concurrency.ts"),
   uncaught: join(ROOT, "test", "fixtures", "uncaught.ts"),
+  embedding: join(ROOT, "test", "fixtures", "embedding.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
   gitSummary: join(ROOT, "examples", "git-summary", "main.ts"),
