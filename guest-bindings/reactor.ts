@@ -51,12 +51,14 @@ function release(waiter: Waiter): void {
 }
 
 function settle(waiter: Waiter, run: () => unknown): void {
+  // First: `run` may end the stream or child the pollables hang from (a
+  // blocking read that reaches the end drops its stream), and a parent
+  // dropped before its pollables traps.
+  release(waiter);
   try {
     waiter.resolve(run());
   } catch (error) {
     waiter.reject(error);
-  } finally {
-    release(waiter);
   }
 }
 

@@ -66,6 +66,10 @@ describe("timers and other tasks run while a task waits", () => {
     expect(result.ticks).toBeGreaterThanOrEqual(Math.max(5, Math.floor(result.elapsed / 20 / 4)));
   });
 
+  it("a read that waited past a timer, then alone, reaches the end of a stream that closes under it", async () => {
+    expect(await guest("timerThenEnd")).toEqual({ events: ["timer", "eof"], status: exited(0) });
+  });
+
   it("output() lets an interval tick while its child runs, and still collects both streams", async () => {
     const result = await guest("outputWithInterval");
     expect(result).toMatchObject({ status: exited(4), stdout: "hi\n", stderr: "warn\n" });
