@@ -6,7 +6,6 @@
 import { constants as osConstants } from "node:os";
 import { basename, resolve, sep } from "node:path";
 import { ProcessHostError, type ErrorCode } from "../errors.js";
-import { canonicalArguments } from "./arguments.js";
 import { argumentExecutionRisk } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
 import type { NormalizedPolicy } from "./normalize.js";
@@ -164,8 +163,7 @@ class Decider {
       }
       return;
     }
-    const canonical = canonicalArguments(args);
-    const pattern = rule.find((candidate) => candidate.matches(canonical));
+    const pattern = rule.find((candidate) => candidate.matches(args));
     if (pattern !== undefined) {
       this.rules.push(`allow: ${JSON.stringify(allowed?.entries[0])} args: ${pattern.description}`);
       return;

@@ -4,7 +4,7 @@
  * and every command and directory resolved to a real path.
  */
 import { constants as osConstants } from "node:os";
-import { delimiter, isAbsolute } from "node:path";
+import { basename, delimiter, isAbsolute } from "node:path";
 import { compileArgumentRule, type ArgumentRule, type CompiledPattern } from "./arguments.js";
 import { envGrant, type EnvGrant } from "./environment.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
@@ -222,8 +222,9 @@ function allowedCommands(entries: unknown, searchPath: readonly string[]): { all
     }
     const where = `allow[${i}]`;
     const rule = commandRule(entry, where);
-    const compiled = compileArgumentRule(rule.args, `${where}.args`);
     const real = resolveEntry(where, rule.command, searchPath);
+    // Patterns are read with the option table of the program that would execute.
+    const compiled = compileArgumentRule(rule.args, `${where}.args`, real === undefined ? undefined : basename(real));
     if (real === undefined) return; // names nothing installed: matches nothing
     const previous = allowed.get(real);
     const args = previous?.args === "any" || compiled === "any" ? "any" : [...(previous?.args ?? []), ...compiled];
