@@ -47,34 +47,41 @@ function findOption(options: readonly ParsedOption[], longs: readonly string[], 
   return undefined;
 }
 
-/** Programs whose job is to run their arguments as a command. */
-const RUNNERS: Record<string, string> = {
-  env: "runs its arguments as a command",
-  xargs: "runs its arguments as a command",
-  nice: "runs its arguments as a command",
-  nohup: "runs its arguments as a command",
-  timeout: "runs its arguments as a command",
-  stdbuf: "runs its arguments as a command",
-  setsid: "runs its arguments as a command",
-  taskset: "runs its arguments as a command",
-  ionice: "runs its arguments as a command",
-  chrt: "runs its arguments as a command",
-  flock: "runs its arguments as a command",
-  watch: "runs its arguments as a command",
-  time: "runs its arguments as a command",
-  strace: "runs its arguments as a command",
-  ltrace: "runs its arguments as a command",
-  sudo: "runs its arguments as a command, as another user",
-  doas: "runs its arguments as a command, as another user",
-  su: "runs a shell command (-c) as another user",
-  runuser: "runs its arguments as a command, as another user",
-  chroot: "runs its arguments as a command",
-  unshare: "runs its arguments as a command",
-  nsenter: "runs its arguments as a command",
-  script: "runs a shell command (-c)",
-  parallel: "runs its arguments as commands",
-  busybox: "runs any of its applets, shells included",
-};
+const RUNS_COMMAND = "runs its arguments as a command";
+const AS_OTHER_USER = "runs its arguments as a command, as another user or with other rights";
+const RUNS_SCRIPT = "runs commands or scripts given in its arguments (or a shell escape)";
+
+/**
+ * Programs whose job is to run their arguments as a command: privilege,
+ * namespace, limit, scheduling, tracing and debugging, session, package-runner
+ * and terminal-multiplexer tools. Allowed by name with free arguments, they are
+ * refused any argument unless the host says `trustArguments: true`.
+ */
+const RUNNERS: Record<string, string> = Object.fromEntries([
+  ...["env", "xargs", "nice", "nohup", "timeout", "stdbuf", "setsid", "taskset", "ionice", "chrt", "flock", "watch", "time",
+    "prlimit", "numactl", "cgexec", "setarch", "linux32", "linux64", "i386", "x86_64", "faketime", "catchsegv", "unbuffer",
+    "rlwrap", "entr", "chpst", "softlimit", "envdir", "setlock", "dbus-run-session", "xvfb-run", "start-stop-daemon",
+    "run-parts", "ssh-agent", "torsocks", "proxychains", "proxychains4", "tsocks", "parallel", "sem", "busybox", "toybox",
+    "ld.so", "ld-linux.so.2", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "firejail", "bwrap", "fakeroot", "fakechroot",
+    "proot", "unshare", "nsenter", "chroot", "systemd-run", "systemd-nspawn", "at", "batch", "script", "screen", "tmux",
+    "byobu", "dtach", "abduco", "expect", "mpirun", "mpiexec", "srun", "nix-shell", "sshpass", "flatpak-spawn"].map((name) => [name, RUNS_COMMAND]),
+  ...["sudo", "doas", "su", "runuser", "pkexec", "setpriv", "capsh", "sg", "newgrp", "sudoedit", "run0"].map((name) => [name, AS_OTHER_USER]),
+  ...["strace", "ltrace", "gdb", "lldb", "valgrind", "perf", "rr", "uftrace"].map((name) => [name, "traces or debugs a program it runs, and can run commands"]),
+  ...["npx", "npm", "pnpm", "pnpx", "yarn", "bunx", "bun", "deno", "uvx", "uv", "pipx", "nix", "cargo", "go", "dotnet", "corepack"].map((name) => [name, "runs packages, scripts or commands named in its arguments"]),
+]);
+
+/**
+ * Shells, interpreters and programs with a shell escape or a command
+ * language: with free arguments each runs anything. Only a host that names
+ * one in `allow` lets the guest run it; `allow: ["*"]` does not cover them.
+ */
+const INTERPRETERS: Record<string, string> = Object.fromEntries([
+  "sh", "bash", "dash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish", "ash", "rbash", "node", "nodejs",
+  "python", "python2", "python3", "perl", "ruby", "php", "lua", "luajit", "tclsh", "wish", "Rscript", "R", "julia", "pwsh",
+  "awk", "gawk", "mawk", "nawk", "sed", "ed", "red", "ex", "vi", "vim", "nvim", "view", "rvim", "emacs", "nano", "less", "more",
+  "most", "mail", "mailx", "ftp", "make", "gmake", "cmake", "ninja", "m4", "dc", "bc", "openssl",
+  "git-shell", "xdg-open", "sensible-editor", "editor", "pager",
+].map((name) => [name, RUNS_SCRIPT]));
 
 const GIT_GLOBAL_DENIED: Record<string, string> = {
   "-c": "sets configuration such as core.sshCommand, core.fsmonitor, core.pager, alias.*=!cmd, filter.*, diff.external or include.path, which run programs",
@@ -308,3 +315,17 @@ export function argumentExecutionRisk(program: string, args: readonly string[]):
 
 /** The programs with ready-made rules (for documentation and tests). */
 export const PROGRAMS_WITH_READY_MADE_RULES: readonly string[] = [...Object.keys(RUNNERS), ...Object.keys(CHECKS)];
+
+/**
+ * Why `program` (basename of its real path) can run other programs, if it
+ * can: a runner, a shell or interpreter, or a program with ready-made rules.
+ * Such a program runs with free arguments only when the host names it in
+ * `allow`; `allow: ["*"]` does not cover it.
+ */
+export function runsOtherPrograms(program: string): string | undefined {
+  if (Object.hasOwn(RUNNERS, program)) return RUNNERS[program];
+  if (Object.hasOwn(INTERPRETERS, program)) return INTERPRETERS[program];
+  if (Object.hasOwn(CHECKS, program)) return "can run other programs through its arguments";
+  if (/^(python|perl|ruby|php|lua|node)[0-9.]+$/.test(program)) return RUNS_SCRIPT;
+  return undefined;
+}

@@ -6,7 +6,7 @@
 import { constants as osConstants } from "node:os";
 import { basename, resolve, sep } from "node:path";
 import { ProcessHostError, type ErrorCode } from "../errors.js";
-import { argumentExecutionRisk } from "./dangerous-arguments.js";
+import { argumentExecutionRisk, runsOtherPrograms } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
 import type { NormalizedPolicy } from "./normalize.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
@@ -146,6 +146,16 @@ class Decider {
         "permission-denied",
         `allow: ${JSON.stringify(name)}`,
         `${shown} is not allowed by the host's policy; the host can allow it with \`allow: [${JSON.stringify(name)}]\` (CLI: --allow-run=${name})`,
+        true,
+      ));
+    }
+    const runs = allowed === undefined ? runsOtherPrograms(basename(real)) : undefined;
+    if (runs !== undefined) {
+      // Closed stance: a program that runs programs is a deliberate, named choice, never part of allow: "*".
+      this.refuse(new Refusal(
+        "permission-denied",
+        `allow: ${JSON.stringify(name)}`,
+        `${shown} ${runs}, so \`allow: ["*"]\` does not cover it; the host can allow it by name with \`allow: [${JSON.stringify(name)}]\` or, better, an argument rule`,
         true,
       ));
     }
