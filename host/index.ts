@@ -14,7 +14,7 @@ export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
 export {
   DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
   argumentExecutionRisk, canonicalArguments, hookReason, normalizePolicy, planSpawn,
-  OPTION_TABLES, parseOptions, resolveLong,
+  OPTION_TABLES, INERT_VARIABLES, parseOptions, resolveLong,
 } from "./policy.js";
 export type {
   ArgumentPattern, ArgumentRule, ArgumentValidator, Arity, CommandRule, OptionSpec, ParsedItem, ParsedOption, ParseMode, EnforcementMode, NormalizedPolicy, ProcessPolicy,

@@ -36,11 +36,11 @@ export interface WasiGrants {
 
 /** What a host author writes. JSON-serialisable; every field optional; nothing is granted by default. */
 export interface ProcessPolicy {
-  /** Commands the guest may run: names (looked up on `path`), absolute paths, "*", or rules with arguments. A bare name allows any arguments (ready-made deny rules still apply). */
+  /** Commands the guest may run: names (looked up on `path`), absolute paths, "*" (programs that run no others), or rules with arguments. A bare name allows any arguments (ready-made deny rules still apply). */
   allow?: (string | CommandRule)[];
   /** Commands the guest may never run, even if `allow` matches. Deny wins. */
   deny?: string[];
-  /** Variables the guest may set for its children: `true` / "*" for any but the code-loading hooks, and exact names (hooks only this way). Default: none. */
+  /** Variables the guest may set for its children: `true` / "*" for the inert set only (locale, time zone, terminal, colour), and exact names for anything else. Default: none. */
   allowEnv?: boolean | string[];
   /** Host environment variables every child inherits, by name. Default: none (the child's PATH is always the policy's `path`). */
   inheritEnv?: string[];
