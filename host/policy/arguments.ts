@@ -14,6 +14,7 @@
  * variable is checked by a validator that must match the whole argument and,
  * unless it says otherwise, never matches an argument starting with "-".
  */
+import { describe } from "./bounds.js";
 import { GNU_MODE, parseOptions, TABLES, type Arity, type OptionSpec, type ParsedItem } from "./option-tables.js";
 
 /** A variable argument: a regular expression that must match the whole argument. */
@@ -78,10 +79,10 @@ type Variable = { variable: RegExp; allowDash: boolean };
 
 function compileValidator(value: ArgumentValidator, where: string): Variable {
   if (typeof value !== "object" || value === null || typeof value.validator !== "string") {
-    throw new TypeError(`Expected ${where} to be a string or { validator: string }, got ${JSON.stringify(value)}`);
+    throw new TypeError(`Expected ${where} to be a string or { validator: string }, got ${describe(value)}`);
   }
   for (const key of Object.keys(value)) {
-    if (key !== "validator" && key !== "allowDash") throw new TypeError(`Unknown key \`${key}\` in ${where}; expected { validator, allowDash? }`);
+    if (key !== "validator" && key !== "allowDash") throw new TypeError(`Unknown policy option \`${where}.${key}\`; known keys of a variable: validator, allowDash`);
   }
   if (value.allowDash !== undefined && typeof value.allowDash !== "boolean") {
     throw new TypeError(`Expected ${where}.allowDash to be a boolean, got ${JSON.stringify(value.allowDash)}`);
@@ -117,7 +118,7 @@ export class CompiledPattern {
   readonly description: string;
 
   constructor(pattern: ArgumentPattern, where: string, program?: string) {
-    if (!Array.isArray(pattern)) throw new TypeError(`Expected ${where} to be an array of arguments, got ${JSON.stringify(pattern)}`);
+    if (!Array.isArray(pattern)) throw new TypeError(`Expected ${where} to be an array of arguments, got ${describe(pattern)}`);
     const variables: Variable[] = [];
     const args = pattern.map((part, i) => {
       if (typeof part === "string") {
@@ -155,7 +156,7 @@ export class CompiledPattern {
 export function compileArgumentRule(rule: unknown, where: string, program?: string): CompiledPattern[] | "any" {
   if (rule === "any") return "any";
   if (!Array.isArray(rule)) {
-    throw new TypeError(`Expected ${where} to be "any" or an array of argument patterns, got ${JSON.stringify(rule)}`);
+    throw new TypeError(`Expected ${where} to be "any" or an array of argument patterns, got ${describe(rule)}`);
   }
   return rule.map((pattern, i) => new CompiledPattern(pattern as ArgumentPattern, `${where}[${i}]`, program));
 }

@@ -124,12 +124,21 @@ class Decider {
   executable(command: string, cwd: string): string {
     if (command === "") throw new Refusal("invalid-argument", "command not empty", "The command is empty");
     const located = command.includes("/") ? resolve(cwd, command) : findOnPath(command, this.policy.searchPath);
-    if (located === undefined) {
-      throw new Refusal("not-found", "command exists", `\`${command}\` was not found on the host's search path`);
-    }
-    const real = realPathOrUndefined(located);
-    if (real === undefined) throw new Refusal("not-found", "command exists", `\`${command}\` does not exist (${located})`);
-    return real;
+    const real = located === undefined ? undefined : realPathOrUndefined(located);
+    if (real !== undefined) return real;
+    // A command the policy could not allow is refused whether or not it exists: a guest cannot probe what is installed.
+    if (!this.policy.allowAll && !this.policy.allowedNames.has(command)) this.refuse(this.notAllowed(command, command, basename(command)));
+    if (located === undefined) throw new Refusal("not-found", "command exists", `\`${command}\` was not found on the host's search path`);
+    throw new Refusal("not-found", "command exists", `\`${command}\` does not exist (${located})`);
+  }
+
+  notAllowed(command: string, shown: string, name: string): Refusal {
+    return new Refusal(
+      "permission-denied",
+      `allow: ${JSON.stringify(name)}`,
+      `${shown} is not allowed by the host's policy; the host can allow it with \`allow: [${JSON.stringify(name)}]\` (CLI: --allow-run=${name})`,
+      true,
+    );
   }
 
   command(command: string, real: string, args: readonly string[]): void {
@@ -141,14 +150,7 @@ class Decider {
       throw new Refusal("permission-denied", `deny: ${JSON.stringify(denyEntry)}`, `${shown} is denied by the policy's deny rule ${JSON.stringify(denyEntry)}`);
     }
     const allowed = policy.allowed.get(real);
-    if (allowed === undefined && !policy.allowAll) {
-      this.refuse(new Refusal(
-        "permission-denied",
-        `allow: ${JSON.stringify(name)}`,
-        `${shown} is not allowed by the host's policy; the host can allow it with \`allow: [${JSON.stringify(name)}]\` (CLI: --allow-run=${name})`,
-        true,
-      ));
-    }
+    if (allowed === undefined && !policy.allowAll) this.refuse(this.notAllowed(command, shown, name));
     const runs = allowed === undefined ? runsOtherPrograms(basename(real)) : undefined;
     if (runs !== undefined) {
       // Closed stance: a program that runs programs is a deliberate, named choice, never part of allow: "*".

@@ -6,6 +6,7 @@
 import { constants as osConstants } from "node:os";
 import { basename, delimiter, isAbsolute } from "node:path";
 import { compileArgumentRule, type ArgumentRule, type CompiledPattern } from "./arguments.js";
+import { describe, MAX_LIST_ENTRIES, MAX_TIMER_MS } from "./bounds.js";
 import { envGrant, type EnvGrant } from "./environment.js";
 import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
@@ -98,6 +99,8 @@ export interface NormalizedPolicy {
   readonly denyAll: boolean;
   /** Real path of each allowed program → the rules that allow it. */
   readonly allowed: ReadonlyMap<string, AllowedCommand>;
+  /** Every command `allow` names as written, installed or not (a missing one may be reported as missing). */
+  readonly allowedNames: ReadonlySet<string>;
   /** Real path → the deny entry that named it. */
   readonly denied: ReadonlyMap<string, string>;
   /** Which variables the guest may set for its children. */
@@ -144,9 +147,6 @@ const POLICY_KEYS = [
 /** Every option `ProcessPolicy` knows (the JSON Schema must list the same). */
 export const POLICY_OPTIONS: readonly string[] = POLICY_KEYS;
 
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : `\`${String(JSON.stringify(value) ?? value)}\``;
-}
 
 export function invalidPolicy(option: string, expected: string, got: unknown): TypeError {
   return new TypeError(`Expected the \`${option}\` policy option to be ${expected}, got ${describe(got)}`);
@@ -157,6 +157,7 @@ function stringList(option: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === "" || v.includes("\0"))) {
     throw invalidPolicy(option, "an array of non-empty strings", value);
   }
+  if (value.length > MAX_LIST_ENTRIES) throw invalidPolicy(option, `a list of at most ${MAX_LIST_ENTRIES} entries`, `${value.length} entries`);
   return value as string[];
 }
 
@@ -171,6 +172,13 @@ function nonNegativeInteger(option: string, value: unknown, fallback: number, ex
   const number = value ?? fallback;
   if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) throw invalidPolicy(option, expected, value);
   return number;
+}
+
+/** A millisecond delay for a timer: refused above 2^31 − 1, which Node would turn into 1 ms. */
+function timerMs(option: string, value: unknown): number {
+  const ms = nonNegativeInteger(option, value, 0, `a non-negative integer of milliseconds up to ${MAX_TIMER_MS} (0 for no limit)`);
+  if (ms > MAX_TIMER_MS) throw invalidPolicy(option, `at most ${MAX_TIMER_MS} milliseconds (about 24.8 days; 0 for no limit)`, value);
+  return ms;
 }
 
 function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
@@ -198,7 +206,10 @@ function commandRule(entry: unknown, where: string): CommandRule {
   }
   const rule = entry as Partial<CommandRule>;
   for (const key of Object.keys(rule)) {
-    if (!["command", "args", "trustArguments"].includes(key)) throw invalidPolicy(where, "{ command, args, trustArguments? }", entry);
+    if (!["command", "args", "trustArguments"].includes(key)) throw new TypeError(`Unknown policy option \`${where}.${key}\`; known keys of a command rule: command, args, trustArguments`);
+  }
+  if (Array.isArray(rule.args) && rule.args.length > MAX_LIST_ENTRIES) {
+    throw invalidPolicy(`${where}.args`, `at most ${MAX_LIST_ENTRIES} argument patterns`, `${rule.args.length} patterns`);
   }
   if (typeof rule.command !== "string" || rule.command === "" || rule.command === "*") {
     throw invalidPolicy(`${where}.command`, "a command name or an absolute path", rule.command);
@@ -209,12 +220,16 @@ function commandRule(entry: unknown, where: string): CommandRule {
   return { command: rule.command, args: rule.args, trustArguments: booleanOption(`${where}.trustArguments`, rule.trustArguments, false) };
 }
 
-function allowedCommands(entries: unknown, searchPath: readonly string[]): { allowAll: boolean; allowed: Map<string, AllowedCommand> } {
+function allowedCommands(entries: unknown, searchPath: readonly string[]): { allowAll: boolean; allowed: Map<string, AllowedCommand>; names: Set<string> } {
   if (entries !== undefined && !Array.isArray(entries)) {
     throw invalidPolicy("allow", "an array of command names, absolute paths, \"*\" or { command, args } rules", entries);
   }
-  const allowed = new Map<string, AllowedCommand>();
+  if (entries !== undefined && entries.length > MAX_LIST_ENTRIES) {
+    throw invalidPolicy("allow", `a list of at most ${MAX_LIST_ENTRIES} entries`, `${entries.length} entries`);
+  }
+  const allowed = new Map<string, { entries: string[]; args: "any" | CompiledPattern[]; trustArguments: boolean }>();
   let allowAll = false;
+  const names = new Set<string>();
   (entries ?? []).forEach((entry: unknown, i: number) => {
     if (entry === "*") {
       allowAll = true;
@@ -222,19 +237,23 @@ function allowedCommands(entries: unknown, searchPath: readonly string[]): { all
     }
     const where = `allow[${i}]`;
     const rule = commandRule(entry, where);
+    names.add(rule.command);
     const real = resolveEntry(where, rule.command, searchPath);
     // Patterns are read with the option table of the program that would execute.
     const compiled = compileArgumentRule(rule.args, `${where}.args`, real === undefined ? undefined : basename(real));
     if (real === undefined) return; // names nothing installed: matches nothing
     const previous = allowed.get(real);
-    const args = previous?.args === "any" || compiled === "any" ? "any" : [...(previous?.args ?? []), ...compiled];
-    allowed.set(real, {
-      entries: [...(previous?.entries ?? []), rule.command],
-      args,
-      trustArguments: (previous?.trustArguments ?? true) && rule.trustArguments === true,
-    });
+    if (previous === undefined) {
+      allowed.set(real, { entries: [rule.command], args: compiled === "any" ? "any" : [...compiled], trustArguments: rule.trustArguments === true });
+      return;
+    }
+    // Appended in place: many rules naming one program cost linear time.
+    previous.entries.push(rule.command);
+    if (compiled === "any") previous.args = "any";
+    else if (previous.args !== "any") previous.args.push(...compiled);
+    previous.trustArguments &&= rule.trustArguments === true;
   });
-  return { allowAll, allowed };
+  return { allowAll, allowed, names };
 }
 
 function wasiGrants(value: unknown): Required<WasiGrants> {
@@ -242,7 +261,7 @@ function wasiGrants(value: unknown): Required<WasiGrants> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidPolicy("wasi", "an object", value);
   const grants = value as WasiGrants;
   for (const key of Object.keys(grants)) {
-    if (!["preopens", "env", "stdin", "network"].includes(key)) throw invalidPolicy("wasi", "{ preopens?, env?, stdin?, network? }", value);
+    if (!["preopens", "env", "stdin", "network"].includes(key)) throw new TypeError(`Unknown policy option \`wasi.${key}\`; known keys of \`wasi\`: preopens, env, stdin, network`);
   }
   const record = (option: string, map: unknown, check: (key: string, v: string) => string): Record<string, string> => {
     if (map === undefined) return {};
@@ -275,7 +294,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   // Relative PATH entries would make resolution depend on the cwd (execvp reads "" as "."): dropped.
   const searchPath = pathValue.split(delimiter).filter((dir) => isAbsolute(dir));
 
-  const { allowAll, allowed } = allowedCommands(policy.allow, searchPath);
+  const { allowAll, allowed, names: allowedNames } = allowedCommands(policy.allow, searchPath);
   const deny = stringList("deny", policy.deny);
   const denied = new Map<string, string>();
   for (const entry of deny) {
@@ -300,6 +319,9 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   if (typeof inherit !== "object" || inherit === null || Array.isArray(inherit)) {
     throw invalidPolicy("allowInherit", "an object such as { stdout: true }", inherit);
   }
+  for (const key of Object.keys(inherit)) {
+    if (!["stdin", "stdout", "stderr"].includes(key)) throw new TypeError(`Unknown policy option \`allowInherit.${key}\`; known keys of \`allowInherit\`: stdin, stdout, stderr`);
+  }
   const allowInherit = {
     stdin: booleanOption("allowInherit.stdin", inherit.stdin, false),
     stdout: booleanOption("allowInherit.stdout", inherit.stdout, true),
@@ -318,6 +340,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     allowAll,
     denyAll: deny.includes("*"),
     allowed,
+    allowedNames,
     denied,
     envGrant: grant,
     childEnv,
@@ -328,7 +351,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     signals: new Set(signals),
     maxProcesses,
     limits: {
-      timeoutMs: nonNegativeInteger("timeoutMs", policy.timeoutMs, 0, "a non-negative integer (0 for no limit)"),
+      timeoutMs: timerMs("timeoutMs", policy.timeoutMs),
       maxOutputBytes: nonNegativeInteger("maxOutputBytes", policy.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES),
       killOnDrop: booleanOption("killOnDrop", policy.killOnDrop, true),
     },
