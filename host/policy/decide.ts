@@ -9,7 +9,7 @@ import { ProcessHostError, type ErrorCode } from "../errors.js";
 import { argumentExecutionRisk, runsOtherPrograms } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
 import type { NormalizedPolicy } from "./normalize.js";
-import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
+import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
 /** What happens to one of a child's standard streams: the host's own, a pipe to the guest, or `/dev/null`. */
 export type StdioMode = "inherit" | "piped" | "null";
@@ -145,7 +145,9 @@ class Decider {
     const { policy } = this;
     const shown = command === real ? `\`${command}\`` : `\`${command}\` (${real})`;
     const name = basename(command);
-    const denyEntry = policy.denied.get(real) ?? (policy.denyAll ? "*" : undefined);
+    // By path, then by file identity: a hard link of a denied program is the denied program.
+    const identity = policy.deniedFiles.size > 0 ? fileIdentity(real) : undefined;
+    const denyEntry = policy.denied.get(real) ?? (identity === undefined ? undefined : policy.deniedFiles.get(identity)) ?? (policy.denyAll ? "*" : undefined);
     if (denyEntry !== undefined) {
       throw new Refusal("permission-denied", `deny: ${JSON.stringify(denyEntry)}`, `${shown} is denied by the policy's deny rule ${JSON.stringify(denyEntry)}`);
     }

@@ -8,7 +8,7 @@ import { basename, delimiter, isAbsolute } from "node:path";
 import { compileArgumentRule, type ArgumentRule, type CompiledPattern } from "./arguments.js";
 import { describe, MAX_LIST_ENTRIES, MAX_TIMER_MS } from "./bounds.js";
 import { envGrant, type EnvGrant } from "./environment.js";
-import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
+import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
 /** An allowed command with the argument lists it may be given. */
 export interface CommandRule {
@@ -103,6 +103,8 @@ export interface NormalizedPolicy {
   readonly allowedNames: ReadonlySet<string>;
   /** Real path → the deny entry that named it. */
   readonly denied: ReadonlyMap<string, string>;
+  /** File identity (`device:inode`) → the deny entry that named it: a hard link elsewhere is the same file. */
+  readonly deniedFiles: ReadonlyMap<string, string>;
   /** Which variables the guest may set for its children. */
   readonly envGrant: EnvGrant;
   /** What every child's environment starts from: the inherited variables and `PATH`. */
@@ -297,10 +299,14 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   const { allowAll, allowed, names: allowedNames } = allowedCommands(policy.allow, searchPath);
   const deny = stringList("deny", policy.deny);
   const denied = new Map<string, string>();
+  const deniedFiles = new Map<string, string>();
   for (const entry of deny) {
     if (entry === "*") continue;
     const real = resolveEntry("deny", entry, searchPath);
-    if (real !== undefined && !denied.has(real)) denied.set(real, entry);
+    if (real === undefined || denied.has(real)) continue;
+    denied.set(real, entry);
+    const identity = fileIdentity(real);
+    if (identity !== undefined && !deniedFiles.has(identity)) deniedFiles.set(identity, entry);
   }
 
   if (policy.allowEnv !== undefined && typeof policy.allowEnv !== "boolean" && !Array.isArray(policy.allowEnv)) {
@@ -342,6 +348,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     allowed,
     allowedNames,
     denied,
+    deniedFiles,
     envGrant: grant,
     childEnv,
     searchPath,
