@@ -8,6 +8,7 @@ import { basename, resolve, sep } from "node:path";
 import { ProcessHostError, type ErrorCode } from "../errors.js";
 import { argumentExecutionRisk, runsOtherPrograms } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
+import { withHostGitConfig } from "./git-hardening.js";
 import type { NormalizedPolicy } from "./normalize.js";
 import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
@@ -240,7 +241,7 @@ export function planSpawn(policy: NormalizedPolicy, request: SpawnRequest, mode:
       argv0: basename(file),
       args: [...request.args],
       cwd,
-      env: decider.env(request),
+      env: withHostGitConfig(basename(file), decider.env(request)),
       stdio: decider.stdio(request),
     };
     return { plan, rules: decider.rules, learned: decider.learned };
