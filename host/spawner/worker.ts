@@ -263,12 +263,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
       stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
     }
     let child: ChildProcess | LaunchedChild | undefined;
+    // Children start through the launcher (no inherited descriptors, die with the host); the host starts them
+    // itself only if the launcher cannot run.
+    await launcher.whenSettled();
     if (launcher.ready) {
       // The launcher starts it the same way, in a new process group; a joined pipe travels with the request.
       const modes = [...plan.stdio];
       if (relay) modes[0] = "piped";
       const relaying = args.stdinFrom === undefined ? relayOutputUpTo : undefined;
-      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying);
+      const launched = await launcher.launch({ ...plan, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying, graceMs);
       if (launched instanceof LaunchedChild) child = launched;
       else if (launched.code !== "ELAUNCHER" || source) {
         (source ?? relay)?.destroy();

@@ -41,7 +41,7 @@ const spawnOptions: fc.Arbitrary<SpawnOptions> = fc.record({
   args: fc.array(argument, { maxLength: 4 }),
   cwd: fc.option(fc.constantFrom("/", "/tmp", "..", ".", "sub", join(scratch, "sub"), "/nonexistent", "a\0b", "/usr/bin/true"), { nil: undefined }),
   // Often no variables: since issue 12 allowEnv: true grants only inert ones, so most generated variables are refused.
-  env: fc.oneof(fc.constant([]), fc.array(fc.tuple(variableName, fc.oneof(fc.constant(""), fc.string({ maxLength: 6 }))), { maxLength: 3 })),
+  env: fc.oneof(fc.constant<[string, string][]>([]), fc.array(fc.tuple(variableName, fc.oneof(fc.constant(""), fc.string({ maxLength: 6 }))), { maxLength: 3 })),
   stdin: fc.constantFrom("null", "piped", "inherit"),
   // Never "inherit" here: generated children must not write into the test runner's output.
   stdout: fc.constantFrom("null", "piped"),

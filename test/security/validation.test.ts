@@ -14,7 +14,7 @@ describe("the host's policy is validated", () => {
   it("an unknown key inside allowInherit, wasi or a command rule is refused like a top-level one, naming the key", () => {
     expect(() => normalizePolicy({ allowInherit: { stdin: false, stdn: true } } as ProcessPolicy)).toThrow(/Unknown policy option `allowInherit.stdn`/);
     expect(() => normalizePolicy({ wasi: { netwrk: true } } as ProcessPolicy)).toThrow(/Unknown policy option `wasi.netwrk`/);
-    expect(() => normalizePolicy({ allow: [{ command: "ls", args: "any", trustArgs: true }] } as ProcessPolicy)).toThrow(/Unknown policy option `allow\[0\].trustArgs`/);
+    expect(() => normalizePolicy({ allow: [{ command: "ls", args: "any", trustArgs: true }] } as unknown as ProcessPolicy)).toThrow(/Unknown policy option `allow\[0\].trustArgs`/);
     expect(() => normalizePolicy({ allow: [{ command: "ls", args: [[{ validator: "x", allowdash: true }]] }] } as unknown as ProcessPolicy)).toThrow(/Unknown policy option `allow\[0\].args\[0\]\[0\].allowdash`/);
   });
 
