@@ -16,6 +16,7 @@ import type { StdioMode } from "../policy.js";
 import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
 import { groupsWithLiveMembers, signalGroup } from "./groups.js";
 import { closeInheritedDescriptors } from "./inherited-descriptors.js";
+import { pinCwd } from "./pinned-cwd.js";
 import { stopReadAhead } from "./read-ahead.js";
 
 // Descriptors the host inherited from its own parent must not reach children: keep only 0-2 and the channel (3).
@@ -44,11 +45,16 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
     stdio[0] = stdinSource;
   }
+  const pinned = pinCwd(request.cwd);
+  if ("error" in pinned) {
+    stdinSource?.destroy();
+    return send({ id, error: pinned.error });
+  }
   let child: ChildProcess;
   try {
     child = spawn(request.file, request.args, {
       argv0: request.argv0,
-      cwd: request.cwd,
+      cwd: pinned.cwd,
       env: request.env,
       stdio: stdio as never,
       shell: false,
@@ -56,9 +62,12 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
       detached: true,
     });
   } catch (error) {
+    pinned.release();
     stdinSource?.destroy();
     return send({ id, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
   }
+  // The child has changed into it (or failed to start): the launcher's descriptor is not needed.
+  pinned.release();
   // The child has its own copy of a joined pipe.
   stdinSource?.destroy();
   child.on("error", () => {});

@@ -24,6 +24,7 @@ import type {
 import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
+import { pinCwd } from "./pinned-cwd.js";
 import { WatchdogLink } from "./watchdog-link.js";
 
 /** How often a group whose leader has exited is checked for remaining members. */
@@ -279,10 +280,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
       }
     }
     if (child === undefined) {
+      const pinned = pinCwd(plan.cwd);
+      if ("error" in pinned) {
+        (source ?? relay)?.destroy();
+        return refused(Object.assign(new Error(pinned.error), { code: pinned.error }));
+      }
       try {
         child = spawn(plan.file, plan.args, {
           argv0: plan.argv0,
-          cwd: plan.cwd,
+          cwd: pinned.cwd,
           env: plan.env,
           stdio,
           shell: false,
@@ -293,8 +299,11 @@ export default function createSpawner(context: WorkerExtensionContext) {
         });
       } catch (error) {
         // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
+        pinned.release();
         (source ?? relay)?.destroy();
         return refused(error as NodeJS.ErrnoException);
+      } finally {
+        if (child !== undefined) pinned.release();
       }
       if (child.pid === undefined) {
         source?.destroy();
