@@ -11,6 +11,7 @@ import type { Pollable } from "@bytecodealliance/preview2-shim/interfaces/wasi-i
 import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } from "./decisions.js";
 import { closeWhenDropped, countedSkips, permittedWrites, writeZeroesWith } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
+import { MAX_TIMER_MS } from "./policy/bounds.js";
 import { lentReads, lentWrites } from "./lent-io.js";
 import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
@@ -141,12 +142,21 @@ function toExitStatus(exit: ExitInfo): ExitStatus {
   return { code: exit.code ?? undefined, signal: exit.signal ?? undefined };
 }
 
+/** The worker's id of a `stdin-from` stream; a value that is no input stream (dropped, forged) is a typed error, not a trap. */
+function stdinFromId(stream: InputStream, command: string): number {
+  try {
+    return inputStreamId(stream);
+  } catch (cause) {
+    throw new ProcessHostError("invalid-argument", `The stdin-from value for \`${command}\` is not an open wasi:io input-stream (a dropped or forged handle); pass another child's stdout or stderr`, { cause });
+  }
+}
+
 /** Creates the `host:process/process` imports for one instance, under `policy`. */
 export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHostOptions = {}): ProcessHost {
   const normalized = normalizePolicy(policy);
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
-    throw new TypeError(`Expected the \`killGraceMs\` option to be a non-negative integer, got \`${graceMs}\``);
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_TIMER_MS) {
+    throw new TypeError(`Expected the \`killGraceMs\` option to be a non-negative integer of milliseconds up to ${MAX_TIMER_MS}, got \`${graceMs}\``);
   }
   const owner = ++nextOwner;
   let nextChildId = 0;
@@ -182,7 +192,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       report({ action, command, args, resolved, allowed: true, rules: checker ? [...rules, "checker: checkSpawn"] : rules, learned });
       return {
         owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits, graceMs,
-        stdinFrom: stdinFrom === undefined ? undefined : inputStreamId(stdinFrom),
+        stdinFrom: stdinFrom === undefined ? undefined : stdinFromId(stdinFrom, command),
       };
     } catch (error) {
       if (error instanceof ProcessHostError) {

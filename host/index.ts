@@ -14,9 +14,10 @@ export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
 export {
   DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
   argumentExecutionRisk, canonicalArguments, CONFINE_OPTIONS, describeConfinement, hookReason, normalizePolicy, planSpawn,
+  OPTION_TABLES, INERT_VARIABLES, parseOptions, resolveLong,
 } from "./policy.js";
 export type {
-  ArgumentPattern, ArgumentRule, ArgumentValidator, CommandRule, EnforcementMode, NormalizedPolicy, ProcessPolicy,
+  ArgumentPattern, ArgumentRule, ArgumentValidator, Arity, CommandRule, OptionSpec, ParsedItem, ParsedOption, ParseMode, EnforcementMode, NormalizedPolicy, ProcessPolicy,
   SpawnDecision, SpawnPlan, SpawnRequest, StdioMode, WasiGrants, ConfineOptions, Confinement,
 } from "./policy.js";
 export { DECISION_CHANNEL } from "./decisions.js";

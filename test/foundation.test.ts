@@ -59,7 +59,8 @@ describe("policy decisions seen by the guest", () => {
 
   it("bad input and refused options are typed errors, never crashes", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hp-errors-"));
-    const notExecutable = join(dir, "script");
+    // Not named "script": that is a runner (util-linux script), which allow: ["*"] no longer covers (issue 12).
+    const notExecutable = join(dir, "not-executable.sh");
     await writeFile(notExecutable, "#!/bin/sh\necho hi\n");
     await chmod(notExecutable, 0o644);
     const directory = join(dir, "subdir");

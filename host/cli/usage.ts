@@ -63,9 +63,9 @@ Usage:
   host-process run <main.wasm> [flags] [-- guest arguments]
 
 Flags (nothing is allowed unless a flag or the policy file says so):
-  --allow-run[=a,b]      programs the guest may start (names on PATH or absolute paths); alone: any
+  --allow-run[=a,b]      programs the guest may start (names on PATH or absolute paths); alone: any that runs no others
   --deny-run[=c,d]       programs it may never start, even if allowed; alone: every one
-  --allow-env[=A,B]      variables it may set for its children; alone: any (but code-loading hooks)
+  --allow-env[=A,B]      variables it may set for its children; alone: locale, time zone, terminal, colour
   --inherit-env=A,B      host variables every child inherits
   --allow-cwd=DIR[,DIR]  directories (and below) it may choose as a child's working directory
   --confine              run every child in an OS sandbox (bubblewrap): read-only files but the

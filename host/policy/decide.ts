@@ -6,12 +6,12 @@
 import { constants as osConstants } from "node:os";
 import { basename, resolve, sep } from "node:path";
 import { ProcessHostError, type ErrorCode } from "../errors.js";
-import { canonicalArguments } from "./arguments.js";
-import { argumentExecutionRisk } from "./dangerous-arguments.js";
+import { argumentExecutionRisk, runsOtherPrograms } from "./dangerous-arguments.js";
 import { judgeVariable } from "./environment.js";
 import { describeConfinement, type Confinement } from "./confine.js";
+import { withHostGitConfig } from "./git-hardening.js";
 import type { NormalizedPolicy } from "./normalize.js";
-import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
+import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
 /** What happens to one of a child's standard streams: the host's own, a pipe to the guest, or `/dev/null`. */
 export type StdioMode = "inherit" | "piped" | "null";
@@ -128,28 +128,42 @@ class Decider {
   executable(command: string, cwd: string): string {
     if (command === "") throw new Refusal("invalid-argument", "command not empty", "The command is empty");
     const located = command.includes("/") ? resolve(cwd, command) : findOnPath(command, this.policy.searchPath);
-    if (located === undefined) {
-      throw new Refusal("not-found", "command exists", `\`${command}\` was not found on the host's search path`);
-    }
-    const real = realPathOrUndefined(located);
-    if (real === undefined) throw new Refusal("not-found", "command exists", `\`${command}\` does not exist (${located})`);
-    return real;
+    const real = located === undefined ? undefined : realPathOrUndefined(located);
+    if (real !== undefined) return real;
+    // A command the policy could not allow is refused whether or not it exists: a guest cannot probe what is installed.
+    if (!this.policy.allowAll && !this.policy.allowedNames.has(command)) this.refuse(this.notAllowed(command, command, basename(command)));
+    if (located === undefined) throw new Refusal("not-found", "command exists", `\`${command}\` was not found on the host's search path`);
+    throw new Refusal("not-found", "command exists", `\`${command}\` does not exist (${located})`);
+  }
+
+  notAllowed(command: string, shown: string, name: string): Refusal {
+    return new Refusal(
+      "permission-denied",
+      `allow: ${JSON.stringify(name)}`,
+      `${shown} is not allowed by the host's policy; the host can allow it with \`allow: [${JSON.stringify(name)}]\` (CLI: --allow-run=${name})`,
+      true,
+    );
   }
 
   command(command: string, real: string, args: readonly string[]): void {
     const { policy } = this;
     const shown = command === real ? `\`${command}\`` : `\`${command}\` (${real})`;
     const name = basename(command);
-    const denyEntry = policy.denied.get(real) ?? (policy.denyAll ? "*" : undefined);
+    // By path, then by file identity: a hard link of a denied program is the denied program.
+    const identity = policy.deniedFiles.size > 0 ? fileIdentity(real) : undefined;
+    const denyEntry = policy.denied.get(real) ?? (identity === undefined ? undefined : policy.deniedFiles.get(identity)) ?? (policy.denyAll ? "*" : undefined);
     if (denyEntry !== undefined) {
       throw new Refusal("permission-denied", `deny: ${JSON.stringify(denyEntry)}`, `${shown} is denied by the policy's deny rule ${JSON.stringify(denyEntry)}`);
     }
     const allowed = policy.allowed.get(real);
-    if (allowed === undefined && !policy.allowAll) {
+    if (allowed === undefined && !policy.allowAll) this.refuse(this.notAllowed(command, shown, name));
+    const runs = allowed === undefined ? runsOtherPrograms(basename(real)) : undefined;
+    if (runs !== undefined) {
+      // Closed stance: a program that runs programs is a deliberate, named choice, never part of allow: "*".
       this.refuse(new Refusal(
         "permission-denied",
         `allow: ${JSON.stringify(name)}`,
-        `${shown} is not allowed by the host's policy; the host can allow it with \`allow: [${JSON.stringify(name)}]\` (CLI: --allow-run=${name})`,
+        `${shown} ${runs}, so \`allow: ["*"]\` does not cover it; the host can allow it by name with \`allow: [${JSON.stringify(name)}]\` or, better, an argument rule`,
         true,
       ));
     }
@@ -167,8 +181,7 @@ class Decider {
       }
       return;
     }
-    const canonical = canonicalArguments(args);
-    const pattern = rule.find((candidate) => candidate.matches(canonical));
+    const pattern = rule.find((candidate) => candidate.matches(args));
     if (pattern !== undefined) {
       this.rules.push(`allow: ${JSON.stringify(allowed?.entries[0])} args: ${pattern.description}`);
       return;
@@ -232,7 +245,7 @@ export function planSpawn(policy: NormalizedPolicy, request: SpawnRequest, mode:
       argv0: basename(file),
       args: [...request.args],
       cwd,
-      env: decider.env(request),
+      env: withHostGitConfig(basename(file), decider.env(request)),
       stdio: decider.stdio(request),
       ...(confinement ? { confinement } : {}),
     };

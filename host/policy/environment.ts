@@ -1,9 +1,11 @@
 /**
- * Environment variables that make a child load or run code of someone's
- * choosing. A guest may set one only if the host grants it by its exact name;
- * `allowEnv: true` (or "*") never covers them, except with an empty value,
- * which is harmless (as in Deno); any other value, whitespace included, is refused.
+ * What a guest may set in its children's environment. `allowEnv: true` (or
+ * "*") grants only the inert variables of inert-environment.ts; every other
+ * variable needs the host to name it. The code-loading hooks below are
+ * refused even in learn mode unless named; a search-path variable (PATH …)
+ * with an empty or relative entry is refused even when named.
  */
+import { inertValueAllowed, searchPathProblem } from "./inert-environment.js";
 
 /** Exact names, each with the reason it is dangerous. */
 const HOOK_VARIABLES: Record<string, string> = {
@@ -57,6 +59,35 @@ const HOOK_VARIABLES: Record<string, string> = {
   GLIBC_TUNABLES: "changes glibc's loader behaviour",
   HOSTALIASES: "redirects name lookups",
   TMPDIR: "moves temporary files, which some programs then execute",
+  TAR_OPTIONS: "adds tar options (--to-command, --use-compress-program …)",
+  ZIPOPT: "adds zip options (-TT runs a command)",
+  UNZIPOPT: "adds unzip options",
+  UNZIP: "adds unzip options",
+  ZIP: "adds zip options (-TT runs a command)",
+  GZIP: "adds gzip options",
+  BZIP2: "adds bzip2 options",
+  XZ_OPT: "adds xz options",
+  XZ_DEFAULTS: "adds xz options",
+  ZSTD_CLEVEL: "changes zstd's behaviour",
+  VIMINIT: "is a command vim runs at start",
+  EXINIT: "is a command vi/ex runs at start",
+  MYVIMRC: "names the script vim runs at start",
+  LESS: "adds less options",
+  LESSKEY: "names the key file less reads (which can run commands)",
+  LESSKEYIN: "names the key file less reads (which can run commands)",
+  MANOPT: "adds man options (-P names a pager)",
+  MANPATH: "chooses where man reads pages and configuration from",
+  SYSTEMD_PAGER: "names a program to run",
+  SYSTEMD_EDITOR: "names a program to run",
+  SUDO_ASKPASS: "names a program sudo runs",
+  TERMINFO: "chooses the terminal description programs load",
+  TERMINFO_DIRS: "chooses the terminal descriptions programs load",
+  LOCPATH: "chooses the locale files glibc loads",
+  NLSPATH: "chooses the message catalogues programs load",
+  INPUTRC: "names the readline init file (which can bind macros)",
+  WGETRC: "names a .wgetrc (use_askpass runs a program)",
+  CURL_HOME: "chooses the .curlrc curl obeys",
+  SSH_AUTH_SOCK: "points ssh at an agent of the setter's choosing",
 };
 
 /** Prefixes, each with its reason. */
@@ -67,6 +98,10 @@ const HOOK_PREFIXES: [string, string][] = [
   ["GIT_CONFIG_VALUE_", "adds configuration (core.sshCommand …) git obeys"],
   ["BASH_FUNC_", "defines a shell function bash imports"],
   ["MALLOC_", "changes the allocator's behaviour"],
+  ["GIT_", "changes what git runs, reads or writes (editors, trace files, repository and object folders …)"],
+  ["npm_config_", "sets npm configuration (script-shell, node-options, prefix …)"],
+  ["NPM_CONFIG_", "sets npm configuration (script-shell, node-options, prefix …)"],
+  ["PYTHON", "changes how python starts (PYTHONSTARTUP, PYTHONPATH, PYTHONWARNINGS …)"],
 ];
 
 /** Why a variable is a code-loading hook, or `undefined` if it is not one. */
@@ -75,27 +110,39 @@ export function hookReason(name: string): string | undefined {
   return HOOK_PREFIXES.find(([prefix]) => name.startsWith(prefix))?.[1];
 }
 
-/** What the guest may set: "none", anything that is not a hook ("*"), and exact names (hooks included). */
+/** What the guest may set: the inert variables ("*"), and exact names (hooks included). */
 export interface EnvGrant {
-  readonly anyOrdinary: boolean;
+  readonly inert: boolean;
   readonly names: ReadonlySet<string>;
 }
 
 export function envGrant(allowEnv: boolean | readonly string[] | undefined): EnvGrant {
-  if (allowEnv === true) return { anyOrdinary: true, names: new Set() };
+  if (allowEnv === true) return { inert: true, names: new Set() };
   const names = new Set(Array.isArray(allowEnv) ? allowEnv : []);
-  return { anyOrdinary: names.delete("*"), names };
+  return { inert: names.delete("*"), names };
 }
 
 export type EnvVerdict = { granted: true; rule: string } | { granted: false; reason: string; hook: boolean };
 
 /** Whether the guest may set `name` to `value` under `grant`. */
 export function judgeVariable(grant: EnvGrant, name: string, value: string): EnvVerdict {
-  if (grant.names.has(name)) return { granted: true, rule: `allowEnv: ${JSON.stringify(name)}` };
+  const byName = `the host can allow it with \`allowEnv: [${JSON.stringify(name)}]\` (CLI: --allow-env=${name})`;
+  if (grant.names.has(name)) {
+    const problem = searchPathProblem(name, value);
+    if (problem !== undefined) return { granted: false, hook: true, reason: `${problem}; give absolute directories only` };
+    return { granted: true, rule: `allowEnv: ${JSON.stringify(name)}` };
+  }
   const hook = hookReason(name);
-  if (hook !== undefined && !(grant.anyOrdinary && value === "")) {
+  if (hook !== undefined) {
     return { granted: false, hook: true, reason: `${name} ${hook}; only a host that names it in \`allowEnv\` lets a guest set it` };
   }
-  if (grant.anyOrdinary) return { granted: true, rule: hook === undefined ? "allowEnv: *" : "allowEnv: * (empty hook variable)" };
-  return { granted: false, hook: false, reason: `setting ${name} is not allowed; the host can allow it with \`allowEnv: [${JSON.stringify(name)}]\` (CLI: --allow-env=${name})` };
+  const inert = inertValueAllowed(name, value);
+  if (grant.inert && inert === true) return { granted: true, rule: "allowEnv: * (inert)" };
+  if (grant.inert && inert === false) {
+    return { granted: false, hook: false, reason: `the value ${JSON.stringify(value)} of ${name} is not an inert one (a locale, zone, terminal name or number; no path); ${byName}` };
+  }
+  if (grant.inert) {
+    return { granted: false, hook: false, reason: `${name} is not one of the inert variables \`allowEnv: true\` grants (locale, time zone, terminal, colour); ${byName}` };
+  }
+  return { granted: false, hook: false, reason: `setting ${name} is not allowed; ${byName}` };
 }

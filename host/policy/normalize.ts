@@ -4,11 +4,12 @@
  * and every command and directory resolved to a real path.
  */
 import { constants as osConstants } from "node:os";
-import { delimiter, isAbsolute } from "node:path";
+import { basename, delimiter, isAbsolute } from "node:path";
 import { compileArgumentRule, type ArgumentRule, type CompiledPattern } from "./arguments.js";
 import { normalizeConfine, type ConfineOptions, type Confinement } from "./confine.js";
+import { describe, MAX_LIST_ENTRIES, MAX_TIMER_MS } from "./bounds.js";
 import { envGrant, type EnvGrant } from "./environment.js";
-import { findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
+import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined } from "./resolve.js";
 
 /** An allowed command with the argument lists it may be given. */
 export interface CommandRule {
@@ -39,11 +40,11 @@ export interface WasiGrants {
 
 /** What a host author writes. JSON-serialisable; every field optional; nothing is granted by default. */
 export interface ProcessPolicy {
-  /** Commands the guest may run: names (looked up on `path`), absolute paths, "*", or rules with arguments. A bare name allows any arguments (ready-made deny rules still apply). */
+  /** Commands the guest may run: names (looked up on `path`), absolute paths, "*" (programs that run no others), or rules with arguments. A bare name allows any arguments (ready-made deny rules still apply). */
   allow?: (string | CommandRule)[];
   /** Commands the guest may never run, even if `allow` matches. Deny wins. */
   deny?: string[];
-  /** Variables the guest may set for its children: `true` / "*" for any but the code-loading hooks, and exact names (hooks only this way). Default: none. */
+  /** Variables the guest may set for its children: `true` / "*" for the inert set only (locale, time zone, terminal, colour), and exact names for anything else. Default: none. */
   allowEnv?: boolean | string[];
   /** Host environment variables every child inherits, by name. Default: none (the child's PATH is always the policy's `path`). */
   inheritEnv?: string[];
@@ -105,8 +106,12 @@ export interface NormalizedPolicy {
   readonly denyAll: boolean;
   /** Real path of each allowed program → the rules that allow it. */
   readonly allowed: ReadonlyMap<string, AllowedCommand>;
+  /** Every command `allow` names as written, installed or not (a missing one may be reported as missing). */
+  readonly allowedNames: ReadonlySet<string>;
   /** Real path → the deny entry that named it. */
   readonly denied: ReadonlyMap<string, string>;
+  /** File identity (`device:inode`) → the deny entry that named it: a hard link elsewhere is the same file. */
+  readonly deniedFiles: ReadonlyMap<string, string>;
   /** Which variables the guest may set for its children. */
   readonly envGrant: EnvGrant;
   /** What every child's environment starts from: the inherited variables and `PATH`. */
@@ -153,9 +158,6 @@ const POLICY_KEYS = [
 /** Every option `ProcessPolicy` knows (the JSON Schema must list the same). */
 export const POLICY_OPTIONS: readonly string[] = POLICY_KEYS;
 
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : `\`${String(JSON.stringify(value) ?? value)}\``;
-}
 
 export function invalidPolicy(option: string, expected: string, got: unknown): TypeError {
   return new TypeError(`Expected the \`${option}\` policy option to be ${expected}, got ${describe(got)}`);
@@ -166,6 +168,7 @@ function stringList(option: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === "" || v.includes("\0"))) {
     throw invalidPolicy(option, "an array of non-empty strings", value);
   }
+  if (value.length > MAX_LIST_ENTRIES) throw invalidPolicy(option, `a list of at most ${MAX_LIST_ENTRIES} entries`, `${value.length} entries`);
   return value as string[];
 }
 
@@ -180,6 +183,13 @@ function nonNegativeInteger(option: string, value: unknown, fallback: number, ex
   const number = value ?? fallback;
   if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) throw invalidPolicy(option, expected, value);
   return number;
+}
+
+/** A millisecond delay for a timer: refused above 2^31 − 1, which Node would turn into 1 ms. */
+function timerMs(option: string, value: unknown): number {
+  const ms = nonNegativeInteger(option, value, 0, `a non-negative integer of milliseconds up to ${MAX_TIMER_MS} (0 for no limit)`);
+  if (ms > MAX_TIMER_MS) throw invalidPolicy(option, `at most ${MAX_TIMER_MS} milliseconds (about 24.8 days; 0 for no limit)`, value);
+  return ms;
 }
 
 function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
@@ -207,7 +217,10 @@ function commandRule(entry: unknown, where: string): CommandRule {
   }
   const rule = entry as Partial<CommandRule>;
   for (const key of Object.keys(rule)) {
-    if (!["command", "args", "trustArguments", "confine"].includes(key)) throw invalidPolicy(where, "{ command, args, trustArguments?, confine? }", entry);
+    if (!["command", "args", "trustArguments", "confine"].includes(key)) throw new TypeError(`Unknown policy option \`${where}.${key}\`; known keys of a command rule: command, args, trustArguments, confine`);
+  }
+  if (Array.isArray(rule.args) && rule.args.length > MAX_LIST_ENTRIES) {
+    throw invalidPolicy(`${where}.args`, `at most ${MAX_LIST_ENTRIES} argument patterns`, `${rule.args.length} patterns`);
   }
   if (typeof rule.command !== "string" || rule.command === "" || rule.command === "*") {
     throw invalidPolicy(`${where}.command`, "a command name or an absolute path", rule.command);
@@ -225,12 +238,16 @@ function allowedCommands(
   entries: unknown,
   searchPath: readonly string[],
   allowedCwds: readonly string[],
-): { allowAll: boolean; allowed: Map<string, AllowedCommand> } {
+): { allowAll: boolean; allowed: Map<string, AllowedCommand>; names: Set<string> } {
   if (entries !== undefined && !Array.isArray(entries)) {
     throw invalidPolicy("allow", "an array of command names, absolute paths, \"*\" or { command, args } rules", entries);
   }
-  const allowed = new Map<string, AllowedCommand>();
+  if (entries !== undefined && entries.length > MAX_LIST_ENTRIES) {
+    throw invalidPolicy("allow", `a list of at most ${MAX_LIST_ENTRIES} entries`, `${entries.length} entries`);
+  }
+  const allowed = new Map<string, { entries: string[]; args: "any" | CompiledPattern[]; trustArguments: boolean; confine: Confinement | null | undefined }>();
   let allowAll = false;
+  const names = new Set<string>();
   (entries ?? []).forEach((entry: unknown, i: number) => {
     if (entry === "*") {
       allowAll = true;
@@ -238,23 +255,27 @@ function allowedCommands(
     }
     const where = `allow[${i}]`;
     const rule = commandRule(entry, where);
-    const compiled = compileArgumentRule(rule.args, `${where}.args`);
+    names.add(rule.command);
     const real = resolveEntry(where, rule.command, searchPath);
+    // Patterns are read with the option table of the program that would execute.
+    const compiled = compileArgumentRule(rule.args, `${where}.args`, real === undefined ? undefined : basename(real));
     const confine = normalizeConfine(`${where}.confine`, rule.confine, { allowedCwds, searchPath, invalid: invalidPolicy });
     if (real === undefined) return; // names nothing installed: matches nothing
     const previous = allowed.get(real);
-    if (previous && JSON.stringify(previous.confine) !== JSON.stringify(confine)) {
+    if (previous === undefined) {
+      allowed.set(real, { entries: [rule.command], args: compiled === "any" ? "any" : [...compiled], trustArguments: rule.trustArguments === true, confine });
+      return;
+    }
+    if (JSON.stringify(previous.confine) !== JSON.stringify(confine)) {
       throw invalidPolicy(`${where}.confine`, `the same confinement as the other rules for ${real}`, rule.confine);
     }
-    const args = previous?.args === "any" || compiled === "any" ? "any" : [...(previous?.args ?? []), ...compiled];
-    allowed.set(real, {
-      entries: [...(previous?.entries ?? []), rule.command],
-      args,
-      trustArguments: (previous?.trustArguments ?? true) && rule.trustArguments === true,
-      confine,
-    });
+    // Appended in place: many rules naming one program cost linear time.
+    previous.entries.push(rule.command);
+    if (compiled === "any") previous.args = "any";
+    else if (previous.args !== "any") previous.args.push(...compiled);
+    previous.trustArguments &&= rule.trustArguments === true;
   });
-  return { allowAll, allowed };
+  return { allowAll, allowed, names };
 }
 
 function wasiGrants(value: unknown): Required<WasiGrants> {
@@ -262,7 +283,7 @@ function wasiGrants(value: unknown): Required<WasiGrants> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidPolicy("wasi", "an object", value);
   const grants = value as WasiGrants;
   for (const key of Object.keys(grants)) {
-    if (!["preopens", "env", "stdin", "network"].includes(key)) throw invalidPolicy("wasi", "{ preopens?, env?, stdin?, network? }", value);
+    if (!["preopens", "env", "stdin", "network"].includes(key)) throw new TypeError(`Unknown policy option \`wasi.${key}\`; known keys of \`wasi\`: preopens, env, stdin, network`);
   }
   const record = (option: string, map: unknown, check: (key: string, v: string) => string): Record<string, string> => {
     if (map === undefined) return {};
@@ -296,13 +317,17 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   const searchPath = pathValue.split(delimiter).filter((dir) => isAbsolute(dir));
 
   const allowedCwds = stringList("allowCwd", policy.allowCwd).map((dir) => realDirectory("allowCwd", dir));
-  const { allowAll, allowed } = allowedCommands(policy.allow, searchPath, allowedCwds);
+  const { allowAll, allowed, names: allowedNames } = allowedCommands(policy.allow, searchPath, allowedCwds);
   const deny = stringList("deny", policy.deny);
   const denied = new Map<string, string>();
+  const deniedFiles = new Map<string, string>();
   for (const entry of deny) {
     if (entry === "*") continue;
     const real = resolveEntry("deny", entry, searchPath);
-    if (real !== undefined && !denied.has(real)) denied.set(real, entry);
+    if (real === undefined || denied.has(real)) continue;
+    denied.set(real, entry);
+    const identity = fileIdentity(real);
+    if (identity !== undefined && !deniedFiles.has(identity)) deniedFiles.set(identity, entry);
   }
 
   if (policy.allowEnv !== undefined && typeof policy.allowEnv !== "boolean" && !Array.isArray(policy.allowEnv)) {
@@ -320,6 +345,9 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
   const inherit = policy.allowInherit ?? {};
   if (typeof inherit !== "object" || inherit === null || Array.isArray(inherit)) {
     throw invalidPolicy("allowInherit", "an object such as { stdout: true }", inherit);
+  }
+  for (const key of Object.keys(inherit)) {
+    if (!["stdin", "stdout", "stderr"].includes(key)) throw new TypeError(`Unknown policy option \`allowInherit.${key}\`; known keys of \`allowInherit\`: stdin, stdout, stderr`);
   }
   const allowInherit = {
     stdin: booleanOption("allowInherit.stdin", inherit.stdin, false),
@@ -339,7 +367,9 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     allowAll,
     denyAll: deny.includes("*"),
     allowed,
+    allowedNames,
     denied,
+    deniedFiles,
     envGrant: grant,
     childEnv,
     searchPath,
@@ -349,7 +379,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     signals: new Set(signals),
     maxProcesses,
     limits: {
-      timeoutMs: nonNegativeInteger("timeoutMs", policy.timeoutMs, 0, "a non-negative integer (0 for no limit)"),
+      timeoutMs: timerMs("timeoutMs", policy.timeoutMs),
       maxOutputBytes: nonNegativeInteger("maxOutputBytes", policy.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES),
       killOnDrop: booleanOption("killOnDrop", policy.killOnDrop, true),
     },

@@ -39,3 +39,9 @@ export function realDirectoryOrUndefined(dir: string): string | undefined {
     return undefined;
   }
 }
+
+/** A file's identity, `device:inode` (the same for every hard link of it), or `undefined` if it cannot be read. */
+export function fileIdentity(file: string): string | undefined {
+  const stat = statSync(file, { throwIfNoEntry: false, bigint: true });
+  return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
+}

@@ -18,6 +18,8 @@ export interface LaunchRequest {
    * a piped stdin is closed at once.
    */
   relayOutputUpTo?: number | undefined;
+  /** If the host goes: SIGTERM to the child's group, SIGKILL this many ms later. */
+  graceMs: number;
   /** Bytes for the child's descriptor 3, which it reads to its end: a confined child's seccomp filter. */
   fd3?: Uint8Array | undefined;
 }

@@ -62,6 +62,18 @@ export class LauncherLink {
     return this.#process?.pid;
   }
 
+  /** Resolves once the launcher is ready, or is known unable to run (then `ready` stays false). */
+  whenSettled(): Promise<void> {
+    if (this.#ready || this.#unavailable || !this.#process) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  readonly #settledWaiters: (() => void)[] = [];
+
+  #settle(): void {
+    for (const resolve of this.#settledWaiters.splice(0)) resolve();
+  }
+
   /** Whether children can be started through the launcher now. */
   get ready(): boolean {
     return this.#ready;
@@ -76,6 +88,8 @@ export class LauncherLink {
         // Its own session: a Ctrl-C meant for the host does not end it (it ends with the host's channel).
         detached: true,
         execArgv: [],
+        // An empty environment: the host's variables are not readable in /proc/<launcher>/environ.
+        env: {},
         // Children with inherited stdio get the host's own streams.
         stdio: ["inherit", "inherit", "inherit", "ipc"],
         // Relayed output travels as bytes, not as JSON.
@@ -83,6 +97,7 @@ export class LauncherLink {
       });
     } catch {
       this.#unavailable = true;
+      this.#settle();
       return;
     }
     this.#process = launcher;
@@ -101,13 +116,13 @@ export class LauncherLink {
    * launcher reads stdout and stderr itself and their bytes arrive in the
    * child's `stdout`/`stderr` streams here; its stdin is closed.
    */
-  launch(plan: SpawnPlan, stdinSource?: Readable, relayOutputUpTo?: number, fd3?: Uint8Array): Promise<LaunchedChild | NodeJS.ErrnoException> {
+  launch(plan: SpawnPlan, stdinSource?: Readable, relayOutputUpTo?: number, fd3?: Uint8Array, graceMs = 0): Promise<LaunchedChild | NodeJS.ErrnoException> {
     const launcher = this.#process;
     if (!launcher || !this.#ready) return Promise.resolve(launchError("ELAUNCHER"));
     const id = ++this.#nextId;
     const request: LaunchRequest = {
       id, file: plan.file, args: plan.args, argv0: plan.argv0, cwd: plan.cwd, env: plan.env, stdio: plan.stdio,
-      stdinFrom: stdinSource !== undefined, relayOutputUpTo, fd3,
+      stdinFrom: stdinSource !== undefined, relayOutputUpTo, fd3, graceMs,
     };
     const piped = plan.stdio.map((mode) => mode === "piped");
     const relaying = relayOutputUpTo !== undefined;
@@ -145,6 +160,7 @@ export class LauncherLink {
   #receive(reply: LaunchReply, handle: Socket | undefined): void {
     if ("ready" in reply) {
       this.#ready = true;
+      this.#settle();
       return;
     }
     if ("exit" in reply) {
@@ -218,5 +234,6 @@ export class LauncherLink {
     this.#relays.clear();
     if (Date.now() - startedAt < RESTART_AFTER_MS) this.#unavailable = true;
     else this.start();
+    if (this.#unavailable || !this.#process) this.#settle();
   }
 }

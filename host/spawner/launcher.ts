@@ -14,7 +14,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import type { StdioMode } from "../policy.js";
 import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
+import { groupsWithLiveMembers, signalGroup } from "./groups.js";
+import { closeInheritedDescriptors } from "./inherited-descriptors.js";
+import { pinCwd } from "./pinned-cwd.js";
 import { stopReadAhead } from "./read-ahead.js";
+
+// Descriptors the host inherited from its own parent must not reach children: keep only 0-2 and the channel (3).
+closeInheritedDescriptors([3]);
+
+/** Every child started and not yet exited, with its grace: if the host goes (even by SIGKILL), they go with it. */
+const running = new Map<number, number>();
 
 const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = { piped: "pipe", null: "ignore", inherit: "inherit" };
 
@@ -22,19 +31,31 @@ function send(reply: LaunchReply, handle?: Socket): void {
   if (process.connected) process.send?.(reply, handle);
 }
 
+/** Set when the host's channel closes: a request still buffered behind it must not start anything. */
+let hostGone = false;
+
 function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   const { id } = request;
+  if (hostGone || !process.connected) {
+    stdinSource?.destroy();
+    return;
+  }
   const stdio: (string | Socket)[] = request.stdio.map((mode) => NODE_STDIO[mode]);
   if (request.stdinFrom) {
     if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
     stdio[0] = stdinSource;
   }
   if (request.fd3) stdio.push("pipe");
+  const pinned = pinCwd(request.cwd);
+  if ("error" in pinned) {
+    stdinSource?.destroy();
+    return send({ id, error: pinned.error });
+  }
   let child: ChildProcess;
   try {
     child = spawn(request.file, request.args, {
       argv0: request.argv0,
-      cwd: request.cwd,
+      cwd: pinned.cwd,
       env: request.env,
       stdio: stdio as never,
       shell: false,
@@ -42,9 +63,12 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
       detached: true,
     });
   } catch (error) {
+    pinned.release();
     stdinSource?.destroy();
     return send({ id, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
   }
+  // The child has changed into it (or failed to start): the launcher's descriptor is not needed.
+  pinned.release();
   // The child has its own copy of a joined pipe.
   stdinSource?.destroy();
   if (request.fd3) (child.stdio[3] as Socket | null)?.on("error", () => {}).end(Buffer.from(request.fd3));
@@ -70,9 +94,15 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   child.stdout = null;
   child.stderr = null;
   for (let slot = 0; slot < child.stdio.length; slot++) (child.stdio as unknown[])[slot] = null;
-  send({ id, pid: child.pid, pipes: pipes.map((pipe) => pipe !== null) });
+  const pid = child.pid;
+  // Recorded before anything else can happen: a host that dies from now on takes this child with it.
+  running.set(pid, request.graceMs);
+  send({ id, pid, pipes: pipes.map((pipe) => pipe !== null) });
   pipes.forEach((pipe, slot) => pipe && send({ id, slot }, pipe));
-  child.once("exit", (code, signal) => send({ id, exit: { code, signal } }));
+  child.once("exit", (code, signal) => {
+    running.delete(pid);
+    send({ id, exit: { code, signal } });
+  });
 }
 
 /** Sends a child's output as it comes, up to `limit` + 1 bytes; then stops reading (the spawner ends the child). */
@@ -90,5 +120,21 @@ function relay(id: number, slot: number, pipe: Socket, limit: number): void {
 }
 
 process.on("message", (request: LaunchRequest, handle?: Socket) => launch(request, handle));
-process.on("disconnect", () => process.exit(0));
+// The channel closes when the host exits, however (SIGKILL included): the children it may not have registered
+// with its watchdog yet are ended here (each leads its own process group).
+process.on("disconnect", () => {
+  hostGone = true;
+  const started = Date.now();
+  for (const pid of running.keys()) signalGroup(pid, "SIGTERM");
+  const check = () => {
+    const live = groupsWithLiveMembers(running.keys());
+    for (const [pid, graceMs] of running) {
+      if (!live.has(pid)) running.delete(pid);
+      else if (Date.now() - started >= graceMs) signalGroup(pid, "SIGKILL");
+    }
+    if (running.size === 0) process.exit(0);
+    setTimeout(check, 50);
+  };
+  check();
+});
 send({ ready: true });

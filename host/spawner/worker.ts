@@ -24,6 +24,7 @@ import type {
 import { isLent, lendPipe, RECLAIMED } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
+import { pinCwd } from "./pinned-cwd.js";
 import { WatchdogLink } from "./watchdog-link.js";
 import { executionOf } from "./bwrap-args.js";
 import { confinementProblem, programExit, signalConfined } from "./confined.js";
@@ -290,12 +291,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
       stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
     }
     let child: ChildProcess | LaunchedChild | undefined;
+    // Children start through the launcher (no inherited descriptors, die with the host); the host starts them
+    // itself only if the launcher cannot run.
+    await launcher.whenSettled();
     if (launcher.ready) {
       // The launcher starts it the same way, in a new process group; a joined pipe travels with the request.
       const modes = [...plan.stdio];
       if (relay) modes[0] = "piped";
       const relaying = args.stdinFrom === undefined ? relayOutputUpTo : undefined;
-      const launched = await launcher.launch({ ...plan, ...execution, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying, execution.seccomp);
+      const launched = await launcher.launch({ ...plan, ...execution, stdio: modes as SpawnArgs["plan"]["stdio"] }, source, relaying, execution.seccomp, graceMs);
       if (launched instanceof LaunchedChild) child = launched;
       else if (launched.code !== "ELAUNCHER" || source) {
         (source ?? relay)?.destroy();
@@ -303,10 +307,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
       }
     }
     if (child === undefined) {
+      const pinned = pinCwd(plan.cwd);
+      if ("error" in pinned) {
+        (source ?? relay)?.destroy();
+        return refused(Object.assign(new Error(pinned.error), { code: pinned.error }));
+      }
       try {
         child = spawn(execution.file, execution.args, {
           argv0: execution.argv0,
-          cwd: plan.cwd,
+          cwd: pinned.cwd,
           env: plan.env,
           // bubblewrap reads its seccomp filter from descriptor 3.
           stdio: execution.seccomp ? [...(stdio as unknown[]), "pipe"] as StdioOptions : stdio,
@@ -318,8 +327,11 @@ export default function createSpawner(context: WorkerExtensionContext) {
         });
       } catch (error) {
         // Some refusals (E2BIG, EINVAL …) are thrown at once rather than emitted.
+        pinned.release();
         (source ?? relay)?.destroy();
         return refused(error as NodeJS.ErrnoException);
+      } finally {
+        if (child !== undefined) pinned.release();
       }
       if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
       if (child.pid === undefined) {

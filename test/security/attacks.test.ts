@@ -44,7 +44,7 @@ const attacks: Record<string, Attack[]> = {
     { name: "deny wins for the absolute path", policy: () => ({ allow: ["*"], deny: ["touch"] }), command: () => "/bin/touch", options: (w) => ({ args: [w.sentinel] }), expected: "permission-denied" },
     { name: "deny wins through a symlink", policy: () => ({ allow: ["*"], deny: ["touch"] }), command: (w) => join(w.bin, "touch-link"), options: (w) => ({ args: [w.sentinel] }), expected: "permission-denied" },
     { name: "deny of sh catches dash via /bin/sh", policy: () => ({ allow: ["*"], deny: ["sh"] }), command: () => "/bin/sh", options: (w) => ({ args: shTouch(w) }), expected: "permission-denied" },
-    { name: "upper-case name", policy: () => ({ allow: ["ls"] }), command: () => "TOUCH", options: (w) => ({ args: [w.sentinel] }), expected: "not-found" },
+    { name: "upper-case name", policy: () => ({ allow: ["ls"] }), command: () => "TOUCH", options: (w) => ({ args: [w.sentinel] }), expected: "permission-denied" },
     { name: "trailing space in the name", policy: () => ({ allow: ["touch "] as string[] }), command: () => "touch ", options: (w) => ({ args: [w.sentinel] }), expected: "not-found" },
   ],
   "PATH and environment injection": [
@@ -117,15 +117,17 @@ const attacks: Record<string, Attack[]> = {
     { name: "cwd relative to the default", policy: (w) => ({ allow: ["touch"], cwd: join(w.work, "sub"), allowCwd: [join(w.work, "sub")] }), command: () => "touch", options: (w) => ({ cwd: "..", args: [w.sentinel] }), expected: "permission-denied" },
     { name: "cwd that does not exist", policy: (w) => ({ allow: ["touch"], allowCwd: [w.work] }), command: () => "touch", options: (w) => ({ cwd: join(w.work, "missing"), args: [w.sentinel] }), expected: "not-found" },
   ],
+  // Issue 12 (class 7): a name the policy does not allow is permission-denied whether or not it exists, so these
+  // lookalike names, once not-found (which let a guest probe what is installed), are now permission-denied.
   "Unicode and NUL": [
     { name: "NUL in the command", policy: () => ({ allow: ["ls"] }), command: () => "ls\0touch", expected: "invalid-argument" },
     { name: "NUL in an argument", policy: () => ({ allow: ["touch"] }), command: () => "touch", options: (w) => ({ args: [`${w.sentinel}\0x`] }), expected: "invalid-argument" },
     { name: "NUL in a variable value", policy: () => ({ allow: ["ls"], allowEnv: true }), command: () => "ls", options: () => ({ env: [["A", "b\0LD_PRELOAD=x"]] }), expected: "invalid-argument" },
     { name: "NUL in the cwd", policy: (w) => ({ allow: ["ls"], allowCwd: [w.work] }), command: () => "ls", options: (w) => ({ cwd: `${w.work}\0/etc` }), expected: "invalid-argument" },
-    { name: "homoglyph ⅼs (U+217C)", policy: () => ({ allow: ["ls"] }), command: () => "\u217Cs", expected: "not-found" },
-    { name: "right-to-left override in the name", policy: () => ({ allow: ["ls"] }), command: () => "\u202Ehcuot", expected: "not-found" },
-    { name: "fullwidth letters", policy: () => ({ allow: ["touch"] }), command: () => "ｔｏｕｃｈ", expected: "not-found" },
-    { name: "a newline in the name", policy: () => ({ allow: ["touch"] }), command: () => "touch\n", expected: "not-found" },
+    { name: "homoglyph ⅼs (U+217C)", policy: () => ({ allow: ["ls"] }), command: () => "\u217Cs", expected: "permission-denied" },
+    { name: "right-to-left override in the name", policy: () => ({ allow: ["ls"] }), command: () => "\u202Ehcuot", expected: "permission-denied" },
+    { name: "fullwidth letters", policy: () => ({ allow: ["touch"] }), command: () => "ｔｏｕｃｈ", expected: "permission-denied" },
+    { name: "a newline in the name", policy: () => ({ allow: ["touch"] }), command: () => "touch\n", expected: "permission-denied" },
   ],
 };
 

@@ -24,8 +24,16 @@ describe("arguments are compared as the program parses them", () => {
     [["-rf", "x"], ["-r", "-f", "x"]],
     [["-fr", "x"], ["-r", "-f", "x"]],
     [["-r", "-f", "x"], ["-f", "-r", "x"]],
-    [["--depth=1"], ["--depth", "1"]],
   ])("%j is %j", (a, b) => expect(canonicalArguments(a)).toEqual(canonicalArguments(b)));
+
+  // Issue 12: `--x=v` is `--x v` only for an option known to take a value (the program's table, or a rule that
+  // writes `--x <value>`); for an option with an optional value, `--x v` gives v to no option.
+  it("`--flag=value` is `--flag value` only where the flag is known to take a value", () => {
+    expect(canonicalArguments(["--file=a.tar"], "tar")).toEqual(canonicalArguments(["--file", "a.tar"], "tar"));
+    expect(canonicalArguments(["--depth=1"])).not.toEqual(canonicalArguments(["--depth", "1"]));
+    const policy: ProcessPolicy = { allow: [{ command: "git", args: [["clone", "--depth", { validator: "[0-9]+" }, { validator: "https://[a-z./]+" }]] }] };
+    expect(codeOf(policy, request("git", ["clone", "--depth=1", "https://example.org/x"]))).toBe("allowed");
+  });
 
   it("after -- nothing is split or reordered", () => {
     expect(canonicalArguments(["-b", "-a", "--", "-rf", "--x=y"])).toEqual(["-a", "-b", "--", "-rf", "--x=y"]);
@@ -119,12 +127,18 @@ describe("environment", () => {
     (name) => {
       expect(hookReason(name)).toEqual(expect.any(String));
       expect(codeOf({ allow: ["ls"], allowEnv: true }, request("ls", [], { env: [[name, "x"]] }))).toBe("permission-denied");
-      expect(codeOf({ allow: ["ls"], allowEnv: [name] }, request("ls", [], { env: [[name, "x"]] }))).toBe("allowed");
+      // Issue 12: a search-path variable named by the host still takes absolute directories only.
+      const value = ["LD_PRELOAD", "LD_LIBRARY_PATH", "PATH"].includes(name) ? "/opt/x" : "x";
+      expect(codeOf({ allow: ["ls"], allowEnv: [name] }, request("ls", [], { env: [[name, value]] }))).toBe("allowed");
     },
   );
 
-  it('LD_PRELOAD="" is allowed (harmless), "\\t" is not', () => {
-    expect(codeOf({ allow: ["ls"], allowEnv: true }, request("ls", [], { env: [["LD_PRELOAD", ""]] }))).toBe("allowed");
+  // Issue 12 (class 3): allowEnv: true grants only the inert variables, so an empty hook value is no longer granted
+  // by it; named by the host, LD_PRELOAD="" (no library) is still allowed, and "\t" is not empty.
+  it('LD_PRELOAD="" is allowed only when named (harmless), "\\t" is not; allowEnv: true grants neither', () => {
+    expect(codeOf({ allow: ["ls"], allowEnv: ["LD_PRELOAD"] }, request("ls", [], { env: [["LD_PRELOAD", ""]] }))).toBe("allowed");
+    expect(codeOf({ allow: ["ls"], allowEnv: ["LD_PRELOAD"] }, request("ls", [], { env: [["LD_PRELOAD", "\t"]] }))).toBe("permission-denied");
+    expect(codeOf({ allow: ["ls"], allowEnv: true }, request("ls", [], { env: [["LD_PRELOAD", ""]] }))).toBe("permission-denied");
     expect(codeOf({ allow: ["ls"], allowEnv: true }, request("ls", [], { env: [["LD_PRELOAD", "\t"]] }))).toBe("permission-denied");
   });
 
@@ -194,7 +208,7 @@ describe("a capability checker must agree with the policy", () => {
     try {
       expect(spawn("true", options()).wait()).toEqual({ code: 0, signal: undefined });
       expect(() => spawn("echo", options())).toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "permission-denied", message: expect.stringContaining("echo is reserved") }) }));
-      expect(() => spawn("true", { ...options(), env: [["A", "b"]] })).toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "permission-denied" }) }));
+      expect(() => spawn("true", { ...options(), env: [["LANG", "C"]] })).toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "permission-denied" }) }));
       // It cannot allow what the policy refuses: it is not even asked.
       expect(() => spawn("ls", options())).toThrow(expect.objectContaining({ payload: expect.objectContaining({ code: "permission-denied" }) }));
       expect(asked).toEqual(["/usr/bin/true", "/usr/bin/echo"]);
