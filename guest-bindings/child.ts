@@ -141,24 +141,24 @@ function readLines(reader: PipeReader): LineIterator {
 function mergeLines(readers: PipeReader[]): LineIterator {
   const splitters = readers.map(() => new LineSplitter());
   const ended = readers.map(() => false);
+  /** Batches read and not yet handed out, one at most per reader (a reader is read again once its batch went out). */
+  const queue: { reader: number; lines: string[] }[] = [];
   /** The reader whose lines the current batch holds. */
   let source = -1;
-  /** One pass over the open readers: the first lines found, `[]` if something ended or arrived without a whole line, or `undefined` if nothing was there. */
-  const gather = (): string[] | undefined => {
+  const queued = (index: number) => queue.some((batch) => batch.reader === index);
+  /** One pass over every open reader whose last batch went out; whether anything was there (bytes or an end). */
+  const gather = (): boolean => {
     let progressed = false;
     for (const [index, reader] of readers.entries()) {
-      if (ended[index]) continue;
+      if (ended[index] || queued(index)) continue;
       const splitter = splitters[index] as LineSplitter;
       const chunk = reader.tryRead();
       const lines = chunk === undefined ? endOf(index) : chunk.byteLength > 0 ? splitter.push(chunk) : undefined;
       if (lines === undefined) continue;
       progressed = true;
-      if (lines.length > 0) {
-        source = index;
-        return lines;
-      }
+      if (lines.length > 0) queue.push({ reader: index, lines });
     }
-    return progressed ? [] : undefined;
+    return progressed;
   };
   const endOf = (index: number): string[] => {
     ended[index] = true;
@@ -167,13 +167,14 @@ function mergeLines(readers: PipeReader[]): LineIterator {
   };
   const fill = async (): Promise<string[] | undefined> => {
     for (;;) {
-      if (ended.every(Boolean)) return undefined;
-      const lines = gather();
-      if (lines !== undefined && lines.length > 0) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        source = next.reader;
         await yieldIfBusy();
-        return lines;
+        return next.lines;
       }
-      if (lines !== undefined) continue;
+      if (ended.every(Boolean)) return undefined;
+      if (gather()) continue;
       const streams = readers.filter((_, index) => !ended[index]).map((reader) => reader.pollableStream);
       if (streams.includes(undefined) || streams.length === 0) continue;
       await waitFor(() => (streams as InputStream[]).map((stream) => stream.subscribe()));
@@ -182,7 +183,11 @@ function mergeLines(readers: PipeReader[]): LineIterator {
   return new LineIterator(fill, (consumed, batch) => {
     readers.forEach((reader, index) => {
       const splitter = splitters[index] as LineSplitter;
-      reader.unread(index === source ? splitter.rest(consumed, batch) : splitter.rest());
+      // The batch being handed out, one read but not handed out yet, or only the unfinished line.
+      const waiting = queue.find((pending) => pending.reader === index);
+      if (index === source && waiting === undefined) reader.unread(splitter.rest(consumed, batch));
+      else if (waiting !== undefined) reader.unread(splitter.rest(0, waiting.lines.length));
+      else reader.unread(splitter.rest());
     });
   });
 }

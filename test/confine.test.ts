@@ -303,21 +303,30 @@ describe("confine: everything else still works", () => {
     expect(output).toMatchObject({ status: { code: 7 }, stdout: "out\n", stderr: "err\n" });
   });
 
-  it("a git hook planted through a confined program runs confined: its effects outside the write set do not happen", async () => {
+  it("what a confined program plants for git to run later: the hook is off (the host's git configuration), an alias still runs, confined", async () => {
     const repo = freshDir("hp-confine-git-");
     const outside = freshDir("hp-confine-git-out-");
     execFileSync("git", ["init", "-q", repo]);
     execFileSync("git", ["-C", repo, "config", "user.email", "t@example.invalid"]);
     execFileSync("git", ["-C", repo, "config", "user.name", "t"]);
     const policy: ProcessPolicy = { allow: ["sh", "git"], cwd: repo, confine: { write: [repo] } };
-    // The guest plants a hook with what it may run (inside the write set, so this works) …
-    const hook = `#!/bin/sh\necho ran > ${repo}/hook-ran\necho pwned > ${outside}/pwned\necho pwned > ${homedir()}/.hp-pwned-${process.pid}\n`;
-    const planted = await sh(`printf '%s' '${hook}' > .git/hooks/post-commit && chmod +x .git/hooks/post-commit && echo planted`, policy);
+    // The guest plants a hook and an alias with what it may run (inside the write set, so this works) …
+    const payload = (mark: string) =>
+      `#!/bin/sh\necho ran > ${repo}/${mark}\necho pwned > ${outside}/pwned\necho pwned > ${homedir()}/.hp-pwned-${process.pid}\n`;
+    const planted = await sh(
+      `printf '${payload("hook-ran")}' > .git/hooks/post-commit && chmod +x .git/hooks/post-commit && ` +
+        `printf '${payload("alias-ran")}' > .git/payload.sh && printf '[alias]\\n\\tpwn = !sh .git/payload.sh\\n' >> .git/config && echo planted`,
+      policy,
+    );
     expect(planted.stdout).toEqual(["planted"]);
-    // … and a later git command runs it.
+    // … a later git command would run the hook: the host's git configuration switches hooks off …
     const commit = await guest(fixtures.scenarios, ["spawn", "git", "commit", "-q", "--allow-empty", "-m", "x"], policy);
     expect(commit.status).toMatchObject({ code: 0 });
-    expect(readFileSync(join(repo, "hook-ran"), "utf8")).toBe("ran\n");
+    expect(existsSync(join(repo, "hook-ran"))).toBe(false);
+    // … and the alias, which no fixed configuration key can switch off, runs inside the sandbox.
+    const alias = await guest(fixtures.scenarios, ["spawn", "git", "pwn"], policy);
+    expect(readFileSync(join(repo, "alias-ran"), "utf8")).toBe("ran\n");
+    expect(alias.status).not.toMatchObject({ code: 0 });
     expect(existsSync(join(outside, "pwned"))).toBe(false);
     expect(existsSync(join(homedir(), `.hp-pwned-${process.pid}`))).toBe(false);
   });

@@ -41,6 +41,8 @@ describe("process groups", () => {
     expect(run.result).toEqual({ returned: true });
     const pids: number[] = run.ready[0].pids;
     expect(run.instance.host.liveChildren().sort()).toEqual([...pids].sort());
+    // "started" is printed once the background jobs are forked; the subshell's own sleep may come a moment later.
+    await until(() => liveMembersOfAll(pids).length >= 12);
     expect(liveMembersOfAll(pids)).toHaveLength(12);
     await run.instance.close();
     // Settled only once every group is empty: nothing to wait for here.

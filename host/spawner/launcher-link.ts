@@ -220,22 +220,6 @@ export class LauncherLink {
   }
 
   /** The launcher is gone: its children's exits can no longer be learnt, so they are ended now. */
-  /**
-   * Ends the launcher for good and waits until it has exited and been reaped
-   * (an instance thread's own launcher, before the thread ends: a process
-   * whose starting thread is gone would stay a zombie of the host).
-   */
-  shutdown(): Promise<void> {
-    this.#unavailable = true;
-    const launcher = this.#process;
-    if (!launcher || launcher.exitCode !== null || launcher.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      launcher.once("exit", () => resolve());
-      // Its channel closing ends it (and any child it still holds).
-      launcher.disconnect();
-    });
-  }
-
   #lost(launcher: ChildProcess, startedAt: number): void {
     if (this.#process !== launcher) return;
     this.#process = undefined;

@@ -28,7 +28,9 @@ const running = new Map<number, number>();
 const NODE_STDIO: Record<StdioMode, "pipe" | "ignore" | "inherit"> = { piped: "pipe", null: "ignore", inherit: "inherit" };
 
 function send(reply: LaunchReply, handle?: Socket): void {
-  if (process.connected) process.send?.(reply, handle);
+  // The host may be gone between the check and the write (EPIPE): its channel's
+  // 'disconnect' ends what this started; the error must not end this process first.
+  if (process.connected) process.send?.(reply, handle, {}, () => {});
 }
 
 /** Set when the host's channel closes: a request still buffered behind it must not start anything. */
