@@ -94,3 +94,25 @@ export function hasLiveMembers(pgid: number): Promise<boolean> {
   batch.pgids.add(pgid);
   return new Promise((resolve) => batch!.settle.push((live) => resolve(live.has(pgid))));
 }
+
+/**
+ * SIGTERM to every group of `graces` (process group id → grace in ms), SIGKILL
+ * to each one still alive after its grace, checking every `pollMs`; calls
+ * `done` once every group is empty. Groups are removed from `graces` as they
+ * empty. For the watchdog and the launcher, which end what they hold when the
+ * host is gone.
+ */
+export function endGroupsAfterGrace(graces: Map<number, number>, pollMs: number, done: () => void): void {
+  const started = Date.now();
+  for (const pgid of graces.keys()) signalGroup(pgid, "SIGTERM");
+  const check = () => {
+    const live = groupsWithLiveMembers(graces.keys());
+    for (const [pgid, graceMs] of graces) {
+      if (!live.has(pgid)) graces.delete(pgid);
+      else if (Date.now() - started >= graceMs) signalGroup(pgid, "SIGKILL");
+    }
+    if (graces.size === 0) return done();
+    setTimeout(check, pollMs);
+  };
+  check();
+}

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import type { StdioMode } from "../policy.js";
 import type { LaunchReply, LaunchRequest } from "./launch-protocol.js";
-import { groupsWithLiveMembers, signalGroup } from "./groups.js";
+import { endGroupsAfterGrace } from "./groups.js";
 import { closeInheritedDescriptors } from "./inherited-descriptors.js";
 import { pinCwd } from "./pinned-cwd.js";
 import { stopReadAhead } from "./read-ahead.js";
@@ -126,17 +126,6 @@ process.on("message", (request: LaunchRequest, handle?: Socket) => launch(reques
 // with its watchdog yet are ended here (each leads its own process group).
 process.on("disconnect", () => {
   hostGone = true;
-  const started = Date.now();
-  for (const pid of running.keys()) signalGroup(pid, "SIGTERM");
-  const check = () => {
-    const live = groupsWithLiveMembers(running.keys());
-    for (const [pid, graceMs] of running) {
-      if (!live.has(pid)) running.delete(pid);
-      else if (Date.now() - started >= graceMs) signalGroup(pid, "SIGKILL");
-    }
-    if (running.size === 0) process.exit(0);
-    setTimeout(check, 50);
-  };
-  check();
+  endGroupsAfterGrace(running, 50, () => process.exit(0));
 });
 send({ ready: true });

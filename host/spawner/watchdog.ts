@@ -12,7 +12,7 @@
  * Run as `node watchdog.js`; it is started detached (its own session), so a
  * Ctrl-C meant for the host does not reach it.
  */
-import { groupsWithLiveMembers, signalGroup } from "./groups.js";
+import { endGroupsAfterGrace } from "./groups.js";
 
 const POLL_MS = 50;
 
@@ -29,26 +29,8 @@ function apply(line: string): void {
 
 /** SIGTERM to every registered group, SIGKILL to each one still alive after its grace; then exit. */
 function endEverything(): void {
-  const started = Date.now();
-  for (const pgid of groups.keys()) signalGroup(pgid, "SIGTERM");
-  const check = () => {
-    const live = groupsWithLiveMembers(groups.keys());
-    for (const [pgid, graceMs] of groups) {
-      if (!live.has(pgid)) groups.delete(pgid);
-      else if (Date.now() - started >= graceMs) signalGroup(pgid, "SIGKILL");
-    }
-    if (groups.size === 0) process.exit(0);
-    setTimeout(check, POLL_MS);
-  };
-  check();
+  endGroupsAfterGrace(groups, POLL_MS, () => process.exit(0));
 }
 
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (chunk: string) => {
-  pending += chunk;
-  const lines = pending.split("\n");
-  pending = lines.pop() ?? "";
-  for (const line of lines) apply(line);
-});
 process.stdin.on("end", endEverything);
 process.stdin.on("error", endEverything);
