@@ -17,8 +17,10 @@ function recordEvents() {
     pending += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
     const lines = pending.split("\n");
     pending = lines.pop()!;
-    for (const line of lines) {
-      const match = /^(READY|RESULT) (.*)$/.exec(line);
+    // Two threads' writes may meet in one line when a guest writes its newline
+    // separately ("READY {…}READY {…}"): each marker starts a record of its own.
+    for (const record of lines.flatMap((line) => line.split(/(?=(?:READY|RESULT) )/))) {
+      const match = /^(READY|RESULT) (.*)$/.exec(record);
       if (match) events.push({ kind: match[1]!, value: JSON.parse(match[2]!) });
     }
     onEvent?.();
