@@ -17,13 +17,13 @@ export {
   OPTION_TABLES, INERT_VARIABLES, parseOptions, resolveLong,
 } from "./policy.js";
 export type {
-  ArgumentPattern, ArgumentRule, ArgumentValidator, Arity, CommandRule, OptionSpec, ParsedItem, ParsedOption, ParseMode, EnforcementMode, NormalizedPolicy, ProcessPolicy,
+  ArgumentPattern, ArgumentRule, ArgumentValidator, Arity, CommandRule, OptionSpec, ParsedEnd, ParsedItem, ParsedOperand, ParsedOption, ParseMode, EnforcementMode, NormalizedPolicy, ProcessPolicy,
   SpawnDecision, SpawnPlan, SpawnRequest, StdioMode, WasiGrants, ConfineOptions, Confinement,
 } from "./policy.js";
 export { DECISION_CHANNEL } from "./decisions.js";
 export type { CapabilityRequest, PolicyDecision, ProcessCapabilityChecker } from "./decisions.js";
 export { loadComponent, defaultCacheDir } from "./component.js";
-export type { LoadedComponent, LoadOptions } from "./component.js";
+export type { CompiledModules, LoadedComponent, LoadOptions } from "./component.js";
 export { instantiateComponent, runComponent } from "./instance.js";
 export type { ComponentInstance, InstantiateOptions, RunComponentOptions, ThreadOptions } from "./instance.js";
 export type { RunOptions, ThreadedInstance } from "./embedding/instance-thread.js";

@@ -31,6 +31,7 @@ export interface ThreadOptions {
 export type RunComponentOptions = InstantiateOptions & {
   /** Default true: see {@link ThreadOptions}. */
   thread?: boolean | undefined;
+  /** Stops the run after this many milliseconds (threaded only; see {@link ThreadOptions}). Default: no bound. */
   runTimeoutMs?: number | undefined;
   /** Aborting it stops the guest (a {@link GuestStoppedError}, reason "aborted"). */
   signal?: AbortSignal | undefined;

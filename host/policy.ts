@@ -5,7 +5,7 @@
 export * from "./policy/normalize.js";
 export * from "./policy/decide.js";
 export { canonicalArguments, type ArgumentPattern, type ArgumentRule, type ArgumentValidator } from "./policy/arguments.js";
-export { TABLES as OPTION_TABLES, parseOptions, resolveLong, type Arity, type OptionSpec, type ParsedItem, type ParsedOption, type ParseMode } from "./policy/option-tables.js";
+export { TABLES as OPTION_TABLES, parseOptions, resolveLong, type Arity, type OptionSpec, type ParsedEnd, type ParsedItem, type ParsedOperand, type ParsedOption, type ParseMode } from "./policy/option-tables.js";
 export { argumentExecutionRisk, PROGRAMS_WITH_READY_MADE_RULES, type ArgumentDenial } from "./policy/dangerous-arguments.js";
 export { hookReason } from "./policy/environment.js";
 export { INERT_VARIABLES } from "./policy/inert-environment.js";

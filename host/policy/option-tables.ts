@@ -15,6 +15,7 @@
 /** Whether an option takes a value: none, always (glued or the next argument), or only glued. */
 export type Arity = "none" | "required" | "optional";
 
+/** A program's option table: which options exist and which take a value. */
 export interface OptionSpec {
   /** Short letters that take a value; letters not listed take none. */
   readonly short: ReadonlyMap<string, Arity>;
@@ -24,7 +25,9 @@ export interface OptionSpec {
   readonly abbreviates: boolean;
 }
 
+/** One option as the program's own parser reads it. */
 export interface ParsedOption {
+  /** Always `"option"`. */
   readonly kind: "option";
   /** `-x`, or `--name` with an abbreviation resolved; as written when unknown or ambiguous. */
   readonly name: string;
@@ -35,13 +38,26 @@ export interface ParsedOption {
   /** False when the table does not know the option (or the prefix is ambiguous). */
   readonly known: boolean;
 }
-export type ParsedItem =
-  | ParsedOption
-  /** A non-option argument, with its index in the arguments. */
-  | { readonly kind: "operand"; readonly value: string; readonly index: number }
-  /** A `--` that ended the options (not one consumed as a value). */
-  | { readonly kind: "end" };
+/** One item of a parsed argument list: an option, an operand, or the `--` that ended the options. */
+export type ParsedItem = ParsedOption | ParsedOperand | ParsedEnd;
 
+/** A non-option argument, with its index in the arguments. */
+export interface ParsedOperand {
+  /** Always `"operand"`. */
+  readonly kind: "operand";
+  /** The argument. */
+  readonly value: string;
+  /** Its index in the argument list. */
+  readonly index: number;
+}
+
+/** A `--` that ended the options (not one consumed as a value). */
+export interface ParsedEnd {
+  /** Always `"end"`. */
+  readonly kind: "end";
+}
+
+/** How a program's parser treats `--` and the first operand. */
 export interface ParseMode {
   /**
    * Whether a `--` ends the options. The ready-made rules read on after it
