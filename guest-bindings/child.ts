@@ -192,7 +192,8 @@ function mergeLines(readers: PipeReader[]): LineIterator {
   });
 }
 
-function toExitStatus(status: raw.ExitStatus): ExitStatus {
+/** @internal */
+export function toExitStatus(status: raw.ExitStatus): ExitStatus {
   const code = status.code ?? null;
   return { code, success: code === 0, signal: status.signal ?? null };
 }

@@ -15,7 +15,7 @@
 /// <reference path="./generated/interfaces/host-process-process.d.ts" />
 import * as raw from "host:process/process@0.1.0";
 import type { InputStream } from "wasi:io/streams@0.2.12";
-import { ChildProcess, detachPipe, LineStream } from "./child.js";
+import { ChildProcess, detachPipe, LineStream, toExitStatus } from "./child.js";
 import { call } from "./errors.js";
 import { PipeReader, StdinWriter } from "./pipes.js";
 
@@ -152,8 +152,7 @@ export async function output(command: string, options: OutputOptions = {}): Prom
     // Alone, with no timer pending: the host runs it to completion in one call.
     const direct = await whenAlone(() => call(() => raw.output(command, rawOptions(options, source?.stream))));
     if (direct !== undefined) {
-      const status = { code: direct.status.code ?? null, success: direct.status.code === 0, signal: direct.status.signal ?? null };
-      return processOutput(status, direct.stdout, direct.stderr);
+      return processOutput(toExitStatus(direct.status), direct.stdout, direct.stderr);
     }
   }
   // Other tasks or timers are pending: they run while the child does.

@@ -174,7 +174,12 @@ export class StdinWriter {
     return run;
   }
 
-  /** Writes from `offset` as far as the pipe has room; returns where it stopped. */
+  /**
+   * Writes from `offset` as far as the pipe has room; returns where it stopped.
+   * No flush: the shim flushes by writing zero bytes, which fails once a child
+   * that read everything has exited; closing the stream (drop) still ends it
+   * only after every byte is written.
+   */
   #writeSome(stream: OutputStream, bytes: Uint8Array, offset: number): number {
     while (offset < bytes.byteLength) {
       const room = Number(stream.checkWrite());
@@ -184,9 +189,6 @@ export class StdinWriter {
       offset = end;
     }
     return offset;
-    // No flush: the shim flushes by writing zero bytes, which fails once a
-    // child that read everything has exited; closing the stream (drop)
-    // still ends it only after every byte is written.
   }
 
   async #writeAll(stream: OutputStream, bytes: Uint8Array, offset: number): Promise<void> {
