@@ -31,7 +31,7 @@ describe("several streams at once", () => {
     expect(result).toEqual({ stdout: lines, stderr: lines, status: exited(0) });
   });
 
-  it("two children read concurrently: their lines arrive in the order the children print them", async () => {
+  it("two children read in two concurrent loops, each line letting the other child print its next: all four lines, in order", async () => {
     const result = await guest("twoChildren");
     expect(result).toEqual({ events: ["a1", "b1", "a2", "b2"], a: exited(0), b: exited(0) });
   });
