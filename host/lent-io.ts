@@ -1,6 +1,6 @@
 /**
- * Blocking reads, writes and splices of a child's pipes made by the calling
- * thread itself, with read(2) and write(2) on the pipes the I/O worker lent it
+ * Reads (blocking or not), blocking writes and splices of a child's pipes
+ * made by the calling thread itself, with read(2) and write(2) on the pipes the I/O worker lent it
  * (spawner/lent-pipes.ts): one system call and at most one copy, where the
  * shim makes a round trip to the worker and three copies. Whenever a pipe is
  * not (or no longer) lent, and on any error but an interrupted call, the
@@ -9,6 +9,7 @@
 import { readSync, writeSync } from "node:fs";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import { override } from "./child-streams.js";
+import { callSpawner } from "./spawner/client.js";
 import { borrow, giveBack } from "./spawner/lent-pipes.js";
 
 /** A pipe the worker lent: its descriptor, and its slot in the shared flags. */
@@ -65,8 +66,20 @@ const SLAB_SIZE = 8 * MAX_READ;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
-/** Reads up to `len` bytes (at least one, blocking) into the slab; `closed` at the end. */
-function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
+/** Says that a lent read end has no bytes now (it stays non-blocking while lent). */
+const EMPTY = Symbol("empty");
+
+/**
+ * The pauses (µs) of a blocking read that finds the lent pipe empty, before
+ * the I/O worker takes the pipe back to wait for it (about 1.6 ms in all): a
+ * child answering a line or filling the pipe again is caught without losing
+ * the lent pipe; a child that stays silent is waited for without spinning.
+ */
+const EMPTY_PIPE_NAPS_US = [0, 20, 50, 100, 200, 400, 800];
+const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+
+/** Reads up to `len` bytes into the slab if there are any now; `closed` at the end. */
+function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | typeof EMPTY {
   const size = Math.min(Number(len), MAX_READ);
   if (size <= 0) return NOT_LENT;
   if (slabUsed + size > slab.byteLength) {
@@ -74,11 +87,41 @@ function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
     slabUsed = 0;
   }
   const at = slabUsed;
-  const bytes = onLent(pipe, (fd) => readSync(fd, slab, at, size, null));
+  const bytes = onLent(pipe, (fd) => {
+    try {
+      return readSync(fd, slab, at, size, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") return -1;
+      throw error;
+    }
+  });
   if (bytes === NOT_LENT) return NOT_LENT;
+  if (bytes < 0) return EMPTY;
   if (bytes === 0) throw closedError();
   slabUsed += bytes;
   return slab.subarray(at, at + bytes);
+}
+
+/**
+ * Reads up to `len` bytes (at least one) into the slab; `closed` at the end.
+ * Bytes that come within a short while are waited for here; after that the
+ * worker makes the pipe blocking for one blocking read (two round trips, and
+ * the pipe stays lent: handing it back would cost a round trip per read from
+ * then on, and let the worker buffer what the guest has not asked for).
+ */
+function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
+  for (const pause of EMPTY_PIPE_NAPS_US) {
+    if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
+    const read = readLentNow(pipe, len);
+    if (read !== EMPTY) return read;
+  }
+  if (!callSpawner("lentReadEndBlocking", pipe.fd, true)) return NOT_LENT;
+  try {
+    const read = readLentNow(pipe, len);
+    return read === EMPTY ? NOT_LENT : read;
+  } finally {
+    callSpawner("lentReadEndBlocking", pipe.fd, false);
+  }
 }
 
 /** Writes all of `bytes`; returns how many were written before the pipe stopped being lent or failed. */
@@ -95,8 +138,8 @@ function writeLent(pipe: LentPipe, bytes: Uint8Array): number {
 type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
 
 /**
- * Serves `blocking-read` and `blocking-skip` from the lent pipe while it is
- * lent; once a lent read has met the end, every read says `closed` (the
+ * Serves `read`, `skip` and their blocking forms from the lent pipe while it
+ * is lent (a blocking one that waits long hands the wait to the worker); once a lent read has met the end, every read says `closed` (the
  * worker, which never read the pipe, does not know it has ended).
  */
 export function lentReads(stream: InputStream, pipe: LentPipe | undefined): InputStream {
@@ -121,8 +164,16 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
   };
   readEnds.set(stream, (len) => serve<Buffer | typeof NOT_LENT>(() => readLent(pipe, len), () => NOT_LENT));
   return override(stream, {
-    read: (len: bigint) => serve(() => NOT_LENT, () => previous.read.call(stream, len)),
-    skip: (len: bigint) => serve(() => NOT_LENT, () => previous.skip.call(stream, len)),
+    read: (len: bigint) =>
+      serve<Uint8Array | typeof NOT_LENT>(() => {
+        const read = readLentNow(pipe, len);
+        return read === EMPTY ? new Uint8Array(0) : read;
+      }, () => previous.read.call(stream, len)),
+    skip: (len: bigint) =>
+      serve<bigint | typeof NOT_LENT>(() => {
+        const read = readLentNow(pipe, len);
+        return read === EMPTY ? 0n : read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
+      }, () => previous.skip.call(stream, len)),
     blockingRead: (len: bigint) => serve(() => readLent(pipe, len), () => previous.blockingRead.call(stream, len)),
     blockingSkip: (len: bigint) =>
       serve(() => {

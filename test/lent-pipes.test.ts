@@ -46,6 +46,34 @@ describe("pipes lent to the main thread", () => {
     }
   });
 
+  it("non-blocking reads on the main thread: empty while the child is silent, then its bytes; a blocking read that waits long keeps the pipe lent", async () => {
+    const host = createProcessHost({ allow: ["sh"] });
+    try {
+      // Prints a line, stays silent 300 ms (well past the main thread's short wait), prints another.
+      const child = host.imports["host:process/process"].spawn("sh", piped("null", ["-c", "echo one; sleep 0.3; echo two"]));
+      const stdout = child.takeStdout()!;
+      const before = lentPipeCalls();
+      let text = "";
+      while (text.length < 4) text += decode(stdout.read(4096n));
+      expect(text).toBe("one\n");
+      // Silent now: a non-blocking read finds nothing, and the pipe is still the main thread's.
+      expect(stdout.read(4096n).byteLength).toBe(0);
+      const lentAfterEmptyRead = lentPipeCalls();
+      expect(lentAfterEmptyRead).toBeGreaterThan(before);
+      // Blocks through the silence, on the main thread.
+      text += decode(stdout.blockingRead(4096n));
+      expect(text).toBe("one\ntwo\n");
+      expect(lentPipeCalls()).toBeGreaterThan(lentAfterEmptyRead);
+      const atEnd = lentPipeCalls();
+      expect(() => stdout.blockingRead(4096n)).toThrow(expect.objectContaining({ tag: "closed" }));
+      // The end, too, was read on the main thread: the worker never took the pipe back.
+      expect(lentPipeCalls()).toBeGreaterThan(atEnd);
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
   it("splices between two lent pipes, then a non-blocking write the worker takes over: the bytes arrive in the order sent", async () => {
     const host = createProcessHost({ allow: ["seq", "cat"] });
     try {

@@ -1,11 +1,11 @@
 /**
- * Pipes lent to the main thread: a child's pipe is made blocking and the main
- * thread reads or writes its file descriptor itself, one system call and no
- * round trip to this worker, for as long as this worker leaves the pipe alone.
- * The first time this worker would touch the pipe (a read, a write, a
- * shutdown, a close: the guest's `subscribe`, non-blocking `read` or `write`,
- * `splice`, a drop, a child's exit …) it takes the pipe back: non-blocking
- * again, and its flag in shared memory says so before a byte moves.
+ * Pipes lent to the main thread: the main thread reads or writes a child's
+ * pipe's file descriptor itself, one system call and no round trip to this
+ * worker, for as long as this worker leaves the pipe alone. The first time
+ * this worker would touch the pipe (a read, a write, a shutdown, a close: the
+ * guest's `subscribe`, non-blocking `write`, `splice`, a drop, a child's exit
+ * …) it takes the pipe back: non-blocking, and its flag in shared memory says
+ * so before a byte moves.
  *
  * The flag is a small lock. The main thread turns LENT into BUSY for each
  * system call and back afterwards; a reclaim that finds the pipe BUSY (only
@@ -40,17 +40,34 @@ const WORKER_ACTIONS = [
   "shutdown", "close",
 ] as const;
 
+/** Read ends lent right now, by descriptor (an entry goes before the worker touches the pipe again). */
+const lentReadEnds = new Map<number, StreamHandle>();
+
+/**
+ * Makes a lent read end blocking, or non-blocking again, for a blocking read
+ * of the main thread that found it empty; false if it is not lent (any more).
+ */
+export function setLentReadEndBlocking(fd: number, blocking: boolean): boolean {
+  const handle = lentReadEnds.get(fd);
+  return handle !== undefined && handle.setBlocking(blocking) === 0;
+}
+
 /**
  * Lends the pipe under `stream` to the main thread, its state in slot `slot`
  * of `flags`; returns its descriptor, or undefined when it cannot be lent.
+ * A read end stays non-blocking: the main thread's non-blocking reads need
+ * it so, and its blocking reads wait on their own (lent-io.ts). A write end
+ * is made blocking.
  */
-export function lendPipe(stream: object, flags: Int32Array, slot: number): number | undefined {
+export function lendPipe(stream: object, flags: Int32Array, slot: number, end: "read" | "write"): number | undefined {
   const handle = (stream as { _handle?: StreamHandle | null })._handle;
   if (!handle || typeof handle.setBlocking !== "function" || typeof handle.fd !== "number" || handle.fd < 0) return undefined;
   // Lending is safe only if every way this worker reads, writes or closes the pipe can be seen: a Node whose
   // handles lack one of these (these are Node 20–24's) keeps its pipes in the worker.
   if (!REQUIRED_ACTIONS.every((name) => typeof handle[name] === "function")) return undefined;
-  if (handle.setBlocking(true) !== 0) return undefined;
+  if (end === "write" && handle.setBlocking(true) !== 0) return undefined;
+  const fd = handle.fd;
+  if (end === "read") lentReadEnds.set(fd, handle);
   Atomics.store(flags, slot, LENT);
 
   /**
@@ -58,7 +75,10 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number): numbe
    * A close leaves the blocking mode alone: it belongs to the open file, which a child may share (stdin-from).
    */
   const reclaim = (action: () => unknown, closing: boolean): unknown => {
-    const toWorker = () => closing || handle.setBlocking(false);
+    const toWorker = () => {
+      if (lentReadEnds.get(fd) === handle) lentReadEnds.delete(fd);
+      if (!closing) handle.setBlocking(false);
+    };
     for (;;) {
       const state = Atomics.compareExchange(flags, slot, LENT, RECLAIMED);
       if (state === LENT) {
@@ -83,7 +103,7 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number): numbe
       return reclaim(() => (method as (...a: unknown[]) => unknown).apply(this, args), name === "close");
     };
   }
-  return handle.fd;
+  return fd;
 }
 
 /** Whether the pipe is still lent to the main thread (perhaps in a system call on it right now). */
