@@ -30,6 +30,7 @@ export const FIXTURES = {
   pipeline: join(ROOT, "examples", "pipeline", "main.ts"),
   pluginWordCount: join(ROOT, "examples", "plugins", "word-count.ts"),
   pluginSystemInfo: join(ROOT, "examples", "plugins", "system-info.ts"),
+  pluginSlowTool: join(ROOT, "examples", "plugins", "slow-tool.ts"),
 } as const;
 
 export type FixtureName = keyof typeof FIXTURES;
