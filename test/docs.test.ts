@@ -315,10 +315,12 @@ describe("shell samples", () => {
 });
 
 describe("links", () => {
-  it("every relative link of README.md, docs/*.md and SECURITY.md leads to an existing file and heading", () => {
+  it("every relative link of README.md, docs/*.md, SECURITY.md and the examples' READMEs leads to an existing file and heading", () => {
     const broken: string[] = [];
     let count = 0;
-    for (const page of [...pages(), "SECURITY.md"]) {
+    const examples = readdirSync(join(ROOT, "examples")).map((e) => `examples/${e}/README.md`).filter((p) => existsSync(join(ROOT, p)));
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    for (const page of [...pages(), "SECURITY.md", ...examples]) {
       for (const { target, line } of linksOf(readFileSync(join(ROOT, page), "utf8"))) {
         count++;
         const why = brokenLink(page, target);
