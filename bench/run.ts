@@ -35,7 +35,7 @@ interface Options {
   out: string;
   profile: boolean;
   runTimeoutMs: number;
-  /** Tries per run (a known shim hang, see README "Performance", makes blocking-splice hang now and then). */
+  /** Tries per run (a known shim hang, see docs/performance.md, makes blocking-splice hang now and then). */
   attempts: number;
   /** Only re-render latest.md and throughput.svg from this latest.json. */
   render: string | undefined;

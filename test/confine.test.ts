@@ -231,10 +231,9 @@ describe("confine: per rule, and failing closed", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it("the README's Confinement example is a valid policy (its directories replaced by real ones)", async () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Confinement"));
-    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+  it("docs/confinement.md's example is a valid policy (its directories replaced by real ones)", async () => {
+    const page = readFileSync(join(ROOT, "docs", "confinement.md"), "utf8");
+    const example = /```json\n([\s\S]*?)```/.exec(page)![1]!;
     const repo = freshDir("hp-confine-readme-");
     const ssh = freshDir("hp-confine-ssh-");
     const policy = JSON.parse(example.replaceAll("/work/repo", repo).replaceAll("/root/.ssh", ssh)) as ProcessPolicy;

@@ -135,32 +135,40 @@ describe("examples/plugins", () => {
   /** Runs the example's host program, as its README does, on the two plugin components. */
   function runHost(): Promise<CliRun> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [hostProgram, fixtures.pluginWordCount, fixtures.pluginSystemInfo], { cwd: ROOT }, (error, stdout, stderr) =>
+      execFile(process.execPath, [hostProgram, fixtures.pluginWordCount, fixtures.pluginSystemInfo, fixtures.pluginSlowTool], { cwd: ROOT }, (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }));
     });
   }
 
-  it("two plugins under their own policies; every decision, with its plugin, on the diagnostics channel", async () => {
+  it("three plugins under their own policies; every decision, with its plugin, on the diagnostics channel; the host ticks while the threaded one waits", async () => {
     const text = await readme("plugins");
     for (const command of [
       "npx host-process build examples/plugins/word-count.ts -o word-count.wasm",
       "npx host-process build examples/plugins/system-info.ts -o system-info.wasm",
-      "node examples/plugins/host.mjs word-count.wasm system-info.wasm",
+      "npx host-process build examples/plugins/slow-tool.ts -o slow-tool.wasm",
+      "node examples/plugins/host.mjs word-count.wasm system-info.wasm slow-tool.wasm",
     ]) expect(text).toContain(command);
     const run = await runHost();
     expect(run.code, run.stderr).toBe(0);
     const words = "plugins run under the policy their host gives them".split(" ").length;
     const kernel = execFileSync("uname", ["-s"]).toString().trim();
-    expect(run.stdout).toBe(`word-count: ${words} words\nsystem-info: kernel ${kernel}\nsystem-info: wc was refused: PermissionDenied (4001)\n`);
+    expect(run.stdout).toBe(`word-count: ${words} words\nsystem-info: kernel ${kernel}\nsystem-info: wc was refused: PermissionDenied (4001)\nslow-tool: sleep 1 ended (exit code 0)\n`);
     const wc = execFileSync("sh", ["-c", "command -v wc"]).toString().trim();
-    expect(run.stderr.split("\n")).toEqual([
+    const log = run.stderr.split("\n");
+    expect(log.slice(0, 4)).toEqual([
       '[decision] word-count: spawn wc -w: allowed by allow: "wc"',
       '[decision] system-info: output uname -s: allowed by allow: "uname"',
       `[decision] system-info: spawn wc -l: refused (permission-denied): \`wc\` (${wc}) is not allowed by the host's policy; the host can allow it with \`allow: ["wc"]\` (CLI: --allow-run=wc)`,
-      "",
+      '[decision] slow-tool: spawn sleep 1: allowed by allow: "sleep"',
     ]);
-    // The README shows what the program prints.
-    for (const line of [...run.stdout.split("\n"), ...run.stderr.split("\n")]) expect(text).toContain(line);
+    // The threaded plugin: the host's timer ticked while the plugin's child ran, so before its wait() returned.
+    const tick = "[host] tick: slow-tool is waiting, its child still runs";
+    const rest = log.slice(4);
+    const ticks = rest.filter((line) => line === tick).length;
+    expect(ticks).toBeGreaterThan(0);
+    expect(rest).toEqual([...Array<string>(ticks).fill(tick), `[host] slow-tool returned; the host's timer ticked ${ticks} times while it waited`, ""]);
+    // The README shows what the program prints (the number of ticks varies).
+    for (const line of [...run.stdout.split("\n"), ...log]) expect(text).toContain(line.replace(/ticked \d+ times/, "ticked 4 times"));
   });
 });
 

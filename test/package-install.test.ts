@@ -61,7 +61,7 @@ describe("the npm tarball", () => {
     const { stdout } = await exec("tar", ["tzf", tarball]);
     const files = stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
     for (const file of [
-      "package.json", "README.md", "LICENSE", "dist/host/index.js", "dist/host/index.d.ts", "dist/host/cli.js", "dist/host/cli/main.d.ts",
+      "package.json", "README.md", "LICENSE", "SECURITY.md", "docs/guest-api.md", "docs/policy.md", "dist/host/index.js", "dist/host/index.d.ts", "dist/host/cli.js", "dist/host/cli/main.d.ts",
       "dist/guest-bindings/index.d.ts", "guest-bindings/index.ts", "guest-bindings/host-process.d.ts",
       "guest-bindings/generated/command.d.ts", "wit/process.wit", "wit/deps/io/package.wit", "schema/policy.schema.json",
     ]) expect(files).toContain(file);

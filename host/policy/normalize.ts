@@ -15,7 +15,7 @@ import { fileIdentity, findOnPath, realDirectoryOrUndefined, realPathOrUndefined
 export interface CommandRule {
   /** A command name (looked up on `path`) or an absolute path. */
   command: string;
-  /** `"any"` (said explicitly), or the argument lists allowed; see the README. */
+  /** `"any"` (said explicitly), or the argument lists allowed; see docs/policy.md. */
   args: ArgumentRule;
   /**
    * With `args: "any"`, skip the ready-made deny rules for programs that run

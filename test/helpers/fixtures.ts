@@ -30,6 +30,7 @@ export const FIXTURES = {
   pipeline: join(ROOT, "examples", "pipeline", "main.ts"),
   pluginWordCount: join(ROOT, "examples", "plugins", "word-count.ts"),
   pluginSystemInfo: join(ROOT, "examples", "plugins", "system-info.ts"),
+  pluginSlowTool: join(ROOT, "examples", "plugins", "slow-tool.ts"),
 } as const;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -41,12 +42,17 @@ async function witText(dir: string): Promise<string> {
 }
 
 /** Builds (or finds in the cache) the component for one fixture; returns its path. */
-export async function buildFixture(name: FixtureName): Promise<string> {
+export function buildFixture(name: FixtureName): Promise<string> {
+  return buildGuest(FIXTURES[name], name);
+}
+
+/** Builds (or finds in the cache, named `<name>-<hash>.wasm`) the component of any guest source file. */
+export async function buildGuest(source: string, name: string): Promise<string> {
   const componentizeVersion = JSON.parse(
     await readFile(join(ROOT, "node_modules", "@bytecodealliance", "componentize-js", "package.json"), "utf8"),
   ).version as string;
   const hash = createHash("sha256")
-    .update(await bundleGuest(FIXTURES[name]))
+    .update(await bundleGuest(source))
     .update(await witText(join(ROOT, "wit")))
     .update(componentizeVersion)
     .digest("hex")
@@ -55,7 +61,7 @@ export async function buildFixture(name: FixtureName): Promise<string> {
   if (await stat(output).then(() => true, () => false)) return output;
   await mkdir(dirname(output), { recursive: true });
   const partial = `${output}.${process.pid}.partial.wasm`;
-  await promisify(execFile)(process.execPath, [CLI, "build", FIXTURES[name], "-o", partial], { cwd: ROOT });
+  await promisify(execFile)(process.execPath, [CLI, "build", source, "-o", partial], { cwd: ROOT });
   await rename(partial, output);
   return output;
 }
