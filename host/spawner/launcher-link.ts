@@ -219,6 +219,22 @@ export class LauncherLink {
     }
   }
 
+  /**
+   * Ends the launcher for good and waits until it has exited and been reaped
+   * (an instance thread's own launcher, before the thread ends: a process
+   * whose starting thread is gone would stay a zombie of the host).
+   */
+  shutdown(): Promise<void> {
+    this.#unavailable = true;
+    const launcher = this.#process;
+    if (!launcher || launcher.exitCode !== null || launcher.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      launcher.once("exit", () => resolve());
+      // Its channel closing ends it (and any child it still holds).
+      launcher.disconnect();
+    });
+  }
+
   /** The launcher is gone: its children's exits can no longer be learnt, so they are ended now. */
   #lost(launcher: ChildProcess, startedAt: number): void {
     if (this.#process !== launcher) return;

@@ -33,12 +33,13 @@ import { listenForControl } from "./control.js";
 import { RemoteWatchdog, serveWatchdog } from "./shared-watchdog.js";
 
 /**
- * Set in an instance thread (host/embedding): its spawner starts children
- * itself rather than boot a launcher of its own (pipes handed over a
- * launcher's channel reach only the thread holding it), and hands its process
- * groups to the watchdog of the host's thread, so that N instance threads
- * cost neither N launchers nor N watchdogs. Such children are forked from the
- * whole host and inherit what it inherited without close-on-exec.
+ * Set in an instance thread (host/embedding): its spawner hands its process
+ * groups to the watchdog of the host's thread (one watchdog for N threads).
+ * It has a launcher of its own: pipes handed over a launcher's channel reach
+ * only the thread that holds the channel; a child started by the thread
+ * itself would inherit the host's descriptors, and would run unregistered
+ * (its registration reaches the watchdog a thread hop later) until then: a
+ * host SIGKILLed in that window left it running.
  */
 const IN_INSTANCE_THREAD = process.env.HOST_PROCESS_INSTANCE_THREAD === "1";
 
@@ -548,6 +549,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       async stop(graceMs) {
         stopped = true;
         await Promise.all([...owners.keys()].map((id) => closeOwner(id, graceMs)));
+        await launcher.shutdown();
       },
       liveChildren: () => [...owners.keys()].flatMap(liveChildren),
     });
@@ -591,7 +593,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function run(operation: string, args: unknown[]): unknown {
     const perform = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
     if (!perform) throw new Error(`host-process: unknown spawner operation ${operation}`);
-    if (!IN_INSTANCE_THREAD && operation !== "serveWatchdog") launcher.start();
+    if (operation !== "serveWatchdog") launcher.start();
     return perform(...args);
   }
 
