@@ -18,6 +18,7 @@ import { endGroupsAfterGrace } from "./groups.js";
 import { closeInheritedDescriptors } from "./inherited-descriptors.js";
 import { pinCwd } from "./pinned-cwd.js";
 import { stopReadAhead } from "./read-ahead.js";
+import { relayToTerminal, terminalSlots } from "./terminal.js";
 
 // Descriptors the host inherited from its own parent must not reach children: keep only 0-2 and the channel (3).
 closeInheritedDescriptors([3]);
@@ -43,6 +44,9 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const stdio: (string | Socket)[] = request.stdio.map((mode) => NODE_STDIO[mode]);
+  // The host's terminal only to a child whose stdin is the host's: the others get a pipe to it.
+  const toTerminal = terminalSlots(request.stdio);
+  for (const slot of toTerminal) stdio[slot] = "pipe";
   if (request.stdinFrom) {
     if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
     stdio[0] = stdinSource;
@@ -80,6 +84,10 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const pipes = [child.stdin, child.stdout, child.stderr] as (Socket | null)[];
+  for (const slot of toTerminal) {
+    relayToTerminal(pipes[slot]!, slot);
+    pipes[slot] = null;
+  }
   if (request.relayOutputUpTo !== undefined) {
     pipes[0]?.end();
     pipes[0] = null;

@@ -31,6 +31,7 @@ import { confinementProblem, programExit, signalConfined } from "./confined.js";
 import { SECCOMP_FD } from "./seccomp.js";
 import { listenForControl } from "./control.js";
 import { RemoteWatchdog, serveWatchdog } from "./shared-watchdog.js";
+import { relayToTerminal, terminalSlots } from "./terminal.js";
 
 /**
  * Set in an instance thread (host/embedding): its spawner hands its process
@@ -310,6 +311,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
       }
     }
     if (child === undefined) {
+      // The host's terminal only to a child whose stdin is the host's (terminal.ts): the others get a pipe to it.
+      const toTerminal = terminalSlots(plan.stdio);
+      if (toTerminal.length > 0) stdio = (stdio as unknown[]).map((mode, slot) => (toTerminal.includes(slot) ? "pipe" : mode)) as StdioOptions;
       const pinned = pinCwd(plan.cwd);
       if ("error" in pinned) {
         (source ?? relay)?.destroy();
@@ -337,6 +341,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
         if (child !== undefined) pinned.release();
       }
       if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
+      for (const slot of toTerminal) {
+        const pipe = child.stdio[slot] as Readable | null;
+        if (pipe) relayToTerminal(pipe, slot);
+      }
+      if (toTerminal.includes(1)) child.stdout = null;
+      if (toTerminal.includes(2)) child.stderr = null;
       if (child.pid === undefined) {
         source?.destroy();
         relay?.destroy();
