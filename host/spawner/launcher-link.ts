@@ -150,6 +150,7 @@ export class LauncherLink {
     if (launch.child) {
       // Started, but not all of it arrived: it cannot be handed over whole.
       signalGroup(launch.child.pid, "SIGKILL");
+      for (const pipe of [launch.child.stdin, launch.child.stdout, launch.child.stderr]) pipe?.destroy();
       this.#running.delete(id);
       for (const stream of this.#relays.get(id) ?? []) stream?.end();
       this.#relays.delete(id);
@@ -186,6 +187,11 @@ export class LauncherLink {
     const launch = this.#launches.get(reply.id);
     if (!launch) {
       handle?.destroy();
+      return;
+    }
+    if ("handed" in reply) {
+      // Still awaited: a pipe was lost on the way, most likely for want of a descriptor here.
+      if (launch.awaiting > 0) this.#fail(reply.id, launchError("EMFILE"));
       return;
     }
     if ("error" in reply) {

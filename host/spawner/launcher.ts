@@ -22,6 +22,8 @@ import { relayToTerminal, terminalSlots } from "./terminal.js";
 
 // Descriptors the host inherited from its own parent must not reach children: keep only 0-2 and the channel (3).
 closeInheritedDescriptors([3]);
+// A pipe the host could not take is reported to the host (the `handed` reply), not as a warning on its stderr.
+process.removeAllListeners("warning");
 
 /** Every child started and not yet exited, with its grace: if the host goes (even by SIGKILL), they go with it. */
 const running = new Map<number, number>();
@@ -109,6 +111,8 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   running.set(pid, request.graceMs);
   send({ id, pid, pipes: pipes.map((pipe) => pipe !== null) });
   pipes.forEach((pipe, slot) => pipe && send({ id, slot }, pipe));
+  // Queued by Node behind the pipes until each was taken or given up on.
+  if (pipes.some(Boolean)) send({ id, handed: true });
   child.once("exit", (code, signal) => {
     running.delete(pid);
     send({ id, exit: { code, signal } });

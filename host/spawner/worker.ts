@@ -59,6 +59,8 @@ interface Owner {
   children: Map<number, ChildRecord>;
   /** Process groups that may still have members (pgid → grace period), until seen empty. */
   groups: Map<number, number>;
+  /** Pipes of its children the host holds open (descriptors of the host's), until each closes. */
+  openPipes: number;
 }
 
 interface ChildRecord {
@@ -145,6 +147,18 @@ function collectWorkerGarbage(): void {
   (runInNewContext("gc") as () => void)();
 }
 
+/** Out of descriptors (the host's or the system's) is a limit, with how to raise it; any other refusal is `spawn-failed`. */
+function spawnError(command: string, file: string, error: NodeJS.ErrnoException): { code: "limit-exceeded" | "spawn-failed"; message: string } {
+  const code = error.code ?? error.message;
+  if (code === "EMFILE" || code === "ENFILE") {
+    return {
+      code: "limit-exceeded",
+      message: `Cannot start \`${command}\` (${file}): the host is out of file descriptors (${code}); drop or read to their end the streams of exited children, lower the policy's maxOpenPipes, or raise the host's descriptor limit (ulimit -n)`,
+    };
+  }
+  return { code: "spawn-failed", message: `Cannot start \`${command}\` (${file}): ${code}` };
+}
+
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -179,7 +193,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function ownerOf(id: number): Owner {
     let owner = owners.get(id);
     if (!owner) {
-      owner = { id, closed: false, children: new Map(), groups: new Map() };
+      owner = { id, closed: false, children: new Map(), groups: new Map(), openPipes: 0 };
       owners.set(id, owner);
     }
     return owner;
@@ -257,8 +271,28 @@ export default function createSpawner(context: WorkerExtensionContext) {
 
   function trackPipe(owner: Owner, id: number, pipe: Pipe): number {
     pipes.set(id, { owner, ...pipe });
-    pipe.stream.once("close", () => pipes.delete(id));
+    owner.openPipes++;
+    pipe.stream.once("close", () => {
+      pipes.delete(id);
+      owner.openPipes--;
+    });
     return id;
+  }
+
+  /**
+   * Refuses a spawn whose pipes would take the instance past `maxOpenPipes`:
+   * a guest that keeps exited children's streams unread holds a descriptor of
+   * the host's for each, and would otherwise run the host out of them.
+   */
+  function pipeLimitError(owner: Owner, args: SpawnArgs): Result<never> | undefined {
+    const needed = args.plan.stdio.filter((mode) => mode === "piped").length;
+    if (owner.openPipes + needed <= args.maxOpenPipes) return undefined;
+    return {
+      err: {
+        code: "limit-exceeded",
+        message: `Cannot start \`${args.command}\`: the instance holds ${owner.openPipes} open pipes of its children and this spawn needs ${needed} more; the policy's maxOpenPipes is ${args.maxOpenPipes}. Read the streams of exited children to their end or drop them, or raise maxOpenPipes`,
+      },
+    };
   }
 
   /**
@@ -278,9 +312,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
         },
       };
     }
-    const refused = (error: NodeJS.ErrnoException): Result<never> => ({
-      err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
-    });
+    const refused = (error: NodeJS.ErrnoException): Result<never> => ({ err: spawnError(command, plan.file, error) });
     const { confinement } = plan;
     const unavailable = confinement && confinementProblem(confinement);
     if (unavailable) return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` confined: ${unavailable}` } };
@@ -409,6 +441,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
   }
 
   async function spawnChild(args: SpawnArgs): Promise<Result<SpawnedChild>> {
+    // output()'s pipes are the host's to read to their end; these are the guest's to hold.
+    const overPipes = pipeLimitError(ownerOf(args.owner), args);
+    if (overPipes) return overPipes;
     const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]));
     if ("err" in started) return started;
     const child = started.ok;
