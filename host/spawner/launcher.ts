@@ -86,10 +86,11 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const pipes = [child.stdin, child.stdout, child.stderr] as (Socket | null)[];
-  for (const slot of toTerminal) {
-    relayToTerminal(pipes[slot]!, slot);
+  const flushes = toTerminal.map((slot) => {
+    const flush = relayToTerminal(pipes[slot]!, slot);
     pipes[slot] = null;
-  }
+    return flush;
+  });
   if (request.relayOutputUpTo !== undefined) {
     pipes[0]?.end();
     pipes[0] = null;
@@ -115,7 +116,10 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   if (pipes.some(Boolean)) send({ id, handed: true });
   child.once("exit", (code, signal) => {
     running.delete(pid);
-    send({ id, exit: { code, signal } });
+    // What it wrote to the terminal comes before its exit, as it would without the pipe.
+    const report = () => send({ id, exit: { code, signal } });
+    if (flushes.length === 0) report();
+    else void Promise.all(flushes.map((flush) => flush())).then(report);
   });
 }
 

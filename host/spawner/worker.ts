@@ -327,6 +327,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
       stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
     }
     let child: ChildProcess | LaunchedChild | undefined;
+    /** For a child this spawner started itself: what it wrote to the terminal is copied before its exit is known. */
+    const terminalFlushes: (() => Promise<void>)[] = [];
     // Children start through the launcher (no inherited descriptors, die with the host); the host starts them
     // itself only if the launcher cannot run.
     await launcher.whenSettled();
@@ -375,7 +377,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
       for (const slot of toTerminal) {
         const pipe = child.stdio[slot] as Readable | null;
-        if (pipe) relayToTerminal(pipe, slot);
+        if (pipe) terminalFlushes.push(relayToTerminal(pipe, slot));
       }
       if (toTerminal.includes(1)) child.stdout = null;
       if (toTerminal.includes(2)) child.stderr = null;
@@ -417,8 +419,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
       exited: new Promise((resolve) => {
         (started as EventEmitter).once("exit", (code: number | null, signal: string | null) => {
           const exit = confinement ? programExit({ code, signal }) : { code, signal };
-          onExit(entry, exit);
-          resolve(exit);
+          const settle = () => {
+            onExit(entry, exit);
+            resolve(exit);
+          };
+          if (terminalFlushes.length === 0) settle();
+          else void Promise.all(terminalFlushes.map((flush) => flush())).then(settle);
         });
       }),
       timedOut: false,

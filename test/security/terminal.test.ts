@@ -26,4 +26,13 @@ describe("the host's terminal (class 6d)", () => {
     expect(result).toEqual(["REFUSED fd2", "REFUSED path", "REFUSED tty"]);
     expect(shown).toContain("written to the terminal by the child\r\n");
   });
+
+  it("what such a child wrote reaches the terminal before its wait() returns, as it would without the pipe", async () => {
+    const { stdout } = await promisify(execFile)("python3", [helper("pty-run.py"), process.execPath, helper("terminal-order-host.mjs")], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const lines = (JSON.parse(stdout) as string).split("\r\n");
+    const afters = lines.flatMap((line, index) => (line.startsWith("AFTER ") ? [index] : []));
+    expect(afters).toHaveLength(20);
+    // Each AFTER follows a whole seq: 1 … 3000.
+    for (const index of afters) expect(lines.slice(index - 3000, index)).toEqual(Array.from({ length: 3000 }, (_, n) => String(n + 1)));
+  });
 });
