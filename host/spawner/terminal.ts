@@ -13,6 +13,9 @@ import type { Readable } from "node:stream";
 import { isatty } from "node:tty";
 import type { StdioMode } from "../policy.js";
 
+/** At most what a socket pair's buffers hold (about 2 × 208 KiB by default), with room. */
+const FLUSH_LIMIT = 4 * 1024 * 1024;
+
 /** The output slots (1, 2) whose inherited stream would hand the child a terminal it may not read. */
 export function terminalSlots(stdio: readonly StdioMode[]): number[] {
   // Given the keyboard as its stdin, it may as well have the terminal.
@@ -43,7 +46,12 @@ export function relayToTerminal(pipe: Readable, fd: number): () => Promise<void>
     // What the host holds first (read ahead, or held back by a slow terminal), then what is still in the OS pipe.
     pipe.removeListener("data", copy);
     for (let chunk = pipe.read() as Buffer | null; chunk !== null; chunk = pipe.read() as Buffer | null) terminal.write(chunk);
-    for (let chunk = readNow(pipe); chunk !== undefined; chunk = readNow(pipe)) terminal.write(chunk);
+    // Bounded: a process the child left behind may keep the pipe full for ever.
+    let copied = 0;
+    for (let chunk = readNow(pipe); chunk !== undefined; chunk = copied < FLUSH_LIMIT ? readNow(pipe) : undefined) {
+      terminal.write(chunk);
+      copied += chunk.byteLength;
+    }
     pipe.on("data", copy);
     pipe.resume();
     return new Promise((resolve) => (terminal.destroyed ? resolve() : terminal.write(Buffer.alloc(0), () => resolve())));

@@ -35,4 +35,12 @@ describe("the host's terminal (class 6d)", () => {
     // Each AFTER follows a whole seq: 1 … 3000.
     for (const index of afters) expect(lines.slice(index - 3000, index)).toEqual(Array.from({ length: 3000 }, (_, n) => String(n + 1)));
   });
+
+  it("a process the child leaves flooding the terminal delays neither the child's wait() nor the next spawn", async () => {
+    const { stdout } = await promisify(execFile)("python3", [helper("pty-run.py"), process.execPath, helper("terminal-flood-host.mjs")], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+    const shown = JSON.parse(stdout) as string;
+    expect(shown).toContain("flood\r\n");
+    const result = JSON.parse(/RESULT (\{[^\r\n]*\})/.exec(shown)![1]!) as unknown;
+    expect(result).toEqual({ waited: { code: 0, signal: undefined }, next: { code: 0, signal: undefined } });
+  });
 });
