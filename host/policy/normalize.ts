@@ -71,7 +71,7 @@ export interface ProcessPolicy {
    * Pipes of children (stdin, stdout, stderr) an instance may hold open at
    * once, its children's exited or not: a stream stays open until the guest
    * reads it to its end or drops it. A spawn that would pass it fails with
-   * `limit-exceeded`. Default: 256.
+   * `limit-exceeded`. Default: 1024.
    */
   maxOpenPipes?: number;
   /** Milliseconds a child may run before it (and its process group) is killed; `wait` then fails with `timed-out`. Default: no limit. */
@@ -155,7 +155,7 @@ export interface NormalizedPolicy {
 /** Concurrent children per instance unless `maxProcesses` says otherwise (Forge's 10). */
 export const DEFAULT_MAX_PROCESSES = 10;
 /** Open pipes of children per instance unless `maxOpenPipes` says otherwise: each is a descriptor of the host's. */
-export const DEFAULT_MAX_OPEN_PIPES = 256;
+export const DEFAULT_MAX_OPEN_PIPES = 1024;
 /** Bytes `output()` collects per stream unless `maxOutputBytes` says otherwise. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** The signals a guest may send unless `signals` says otherwise. */

@@ -37,11 +37,11 @@ describe("a guest hoarding its children's pipes (class 6e)", () => {
   for (const keep of ["child", "streams"] as const) {
     it(`keeping each ${keep === "child" ? "child handle" : "child's streams"}: refused at the default maxOpenPipes with limit-exceeded naming it; after dropping them it runs children again`, async () => {
       const result = await hoard(keep, [], { allow: ["true"] });
-      expect(DEFAULT_MAX_OPEN_PIPES).toBe(256);
-      // Three pipes a child: 85 children hold 255.
+      expect(DEFAULT_MAX_OPEN_PIPES).toBe(1024);
+      // Three pipes a child: 341 children hold 1023.
       expect(result.started).toBe(Math.floor(DEFAULT_MAX_OPEN_PIPES / 3));
       expect(result.refused.code).toBe("limit-exceeded");
-      expect(result.refused.message).toContain("the instance holds 255 open pipes of its children and this spawn needs 3 more; the policy's maxOpenPipes is 256");
+      expect(result.refused.message).toContain("the instance holds 1023 open pipes of its children and this spawn needs 3 more; the policy's maxOpenPipes is 1024");
       expect(result.refused.message).toContain("raise maxOpenPipes");
       expect(result.after).toEqual({ code: 0 });
     });
