@@ -191,7 +191,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
       recorder.record(request, plan);
       report({ action, command, args, resolved, allowed: true, rules: checker ? [...rules, "checker: checkSpawn"] : rules, learned });
       return {
-        owner, command, plan, maxProcesses: normalized.maxProcesses, limits: normalized.limits, graceMs,
+        owner, command, plan, maxProcesses: normalized.maxProcesses, maxOpenPipes: normalized.maxOpenPipes, limits: normalized.limits, graceMs,
         stdinFrom: stdinFrom === undefined ? undefined : stdinFromId(stdinFrom, command),
       };
     } catch (error) {

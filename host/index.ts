@@ -12,7 +12,7 @@ export type {
 export { ERROR_CODES, ProcessHostError, numericCode } from "./errors.js";
 export type { ErrorCode, ProcessErrorRecord } from "./errors.js";
 export {
-  DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
+  DEFAULT_MAX_OPEN_PIPES, DEFAULT_MAX_PROCESSES, DEFAULT_SIGNALS, POLICY_OPTIONS, PROGRAMS_WITH_READY_MADE_RULES, PolicyRecorder,
   argumentExecutionRisk, canonicalArguments, CONFINE_OPTIONS, describeConfinement, hookReason, normalizePolicy, planSpawn,
   OPTION_TABLES, INERT_VARIABLES, parseOptions, resolveLong,
 } from "./policy.js";

@@ -67,6 +67,13 @@ export interface ProcessPolicy {
   signals?: string[];
   /** Concurrent children per instance. Default: 10 (Forge's). */
   maxProcesses?: number;
+  /**
+   * Pipes of children (stdin, stdout, stderr) an instance may hold open at
+   * once, its children's exited or not: a stream stays open until the guest
+   * reads it to its end or drops it. A spawn that would pass it fails with
+   * `limit-exceeded`. Default: 1024.
+   */
+  maxOpenPipes?: number;
   /** Milliseconds a child may run before it (and its process group) is killed; `wait` then fails with `timed-out`. Default: no limit. */
   timeoutMs?: number;
   /** Bytes `output()` collects per stream before it kills the child and fails with `limit-exceeded`. Default: 64 MiB. */
@@ -135,6 +142,8 @@ export interface NormalizedPolicy {
   readonly signals: ReadonlySet<string>;
   /** Concurrent children per instance. */
   readonly maxProcesses: number;
+  /** Open pipes of children per instance. */
+  readonly maxOpenPipes: number;
   /** Per-child limits the spawner enforces. */
   readonly limits: ChildLimits;
   /** The rest of WASI the guest itself gets. */
@@ -145,6 +154,8 @@ export interface NormalizedPolicy {
 
 /** Concurrent children per instance unless `maxProcesses` says otherwise (Forge's 10). */
 export const DEFAULT_MAX_PROCESSES = 10;
+/** Open pipes of children per instance unless `maxOpenPipes` says otherwise: each is a descriptor of the host's. */
+export const DEFAULT_MAX_OPEN_PIPES = 1024;
 /** Bytes `output()` collects per stream unless `maxOutputBytes` says otherwise. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** The signals a guest may send unless `signals` says otherwise. */
@@ -152,7 +163,7 @@ export const DEFAULT_SIGNALS = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQU
 
 const POLICY_KEYS = [
   "allow", "deny", "allowEnv", "inheritEnv", "path", "cwd", "allowCwd", "allowInherit", "signals",
-  "maxProcesses", "timeoutMs", "maxOutputBytes", "killOnDrop", "wasi", "confine",
+  "maxProcesses", "maxOpenPipes", "timeoutMs", "maxOutputBytes", "killOnDrop", "wasi", "confine",
 ] as const satisfies readonly (keyof ProcessPolicy)[];
 
 /** Every option `ProcessPolicy` knows (the JSON Schema must list the same). */
@@ -362,6 +373,8 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
 
   const maxProcesses = nonNegativeInteger("maxProcesses", policy.maxProcesses, DEFAULT_MAX_PROCESSES, "a positive integer");
   if (maxProcesses < 1) throw invalidPolicy("maxProcesses", "a positive integer", policy.maxProcesses);
+  const maxOpenPipes = nonNegativeInteger("maxOpenPipes", policy.maxOpenPipes, DEFAULT_MAX_OPEN_PIPES, "a positive integer");
+  if (maxOpenPipes < 1) throw invalidPolicy("maxOpenPipes", "a positive integer", policy.maxOpenPipes);
 
   return {
     allowAll,
@@ -378,6 +391,7 @@ export function normalizePolicy(policy: ProcessPolicy = {}, hostEnv: NodeJS.Proc
     allowInherit,
     signals: new Set(signals),
     maxProcesses,
+    maxOpenPipes,
     limits: {
       timeoutMs: timerMs("timeoutMs", policy.timeoutMs),
       maxOutputBytes: nonNegativeInteger("maxOutputBytes", policy.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES),

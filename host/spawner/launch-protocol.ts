@@ -33,6 +33,12 @@ export type LaunchReply =
   | { id: number; pid: number; pipes: boolean[] }
   /** One of its pipes, as this message's handle. */
   | { id: number; slot: number }
+  /**
+   * Sent after its pipes: a pipe not arrived by then was dropped on the way
+   * (Node gives up on a handle the receiver could not take, as a host out of
+   * descriptors cannot, and tells only the sender).
+   */
+  | { id: number; handed: true }
   /** Bytes of a relayed output stream (slot 1 or 2), or its end. */
   | { id: number; slot: number; data: Uint8Array }
   | { id: number; slot: number; end: true }

@@ -150,6 +150,7 @@ export class LauncherLink {
     if (launch.child) {
       // Started, but not all of it arrived: it cannot be handed over whole.
       signalGroup(launch.child.pid, "SIGKILL");
+      for (const pipe of [launch.child.stdin, launch.child.stdout, launch.child.stderr]) pipe?.destroy();
       this.#running.delete(id);
       for (const stream of this.#relays.get(id) ?? []) stream?.end();
       this.#relays.delete(id);
@@ -188,6 +189,11 @@ export class LauncherLink {
       handle?.destroy();
       return;
     }
+    if ("handed" in reply) {
+      // Still awaited: a pipe was lost on the way, most likely for want of a descriptor here.
+      if (launch.awaiting > 0) this.#fail(reply.id, launchError("EMFILE"));
+      return;
+    }
     if ("error" in reply) {
       this.#launches.delete(reply.id);
       launch.settle(launchError(reply.error));
@@ -217,6 +223,22 @@ export class LauncherLink {
       this.#launches.delete(reply.id);
       launch.settle(launch.child);
     }
+  }
+
+  /**
+   * Ends the launcher for good and waits until it has exited and been reaped
+   * (an instance thread's own launcher, before the thread ends: a process
+   * whose starting thread is gone would stay a zombie of the host).
+   */
+  shutdown(): Promise<void> {
+    this.#unavailable = true;
+    const launcher = this.#process;
+    if (!launcher || launcher.exitCode !== null || launcher.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      launcher.once("exit", () => resolve());
+      // Its channel closing ends it (and any child it still holds).
+      launcher.disconnect();
+    });
   }
 
   /** The launcher is gone: its children's exits can no longer be learnt, so they are ended now. */

@@ -18,9 +18,12 @@ import { endGroupsAfterGrace } from "./groups.js";
 import { closeInheritedDescriptors } from "./inherited-descriptors.js";
 import { pinCwd } from "./pinned-cwd.js";
 import { stopReadAhead } from "./read-ahead.js";
+import { relayToTerminal, terminalSlots } from "./terminal.js";
 
 // Descriptors the host inherited from its own parent must not reach children: keep only 0-2 and the channel (3).
 closeInheritedDescriptors([3]);
+// A pipe the host could not take is reported to the host (the `handed` reply), not as a warning on its stderr.
+process.removeAllListeners("warning");
 
 /** Every child started and not yet exited, with its grace: if the host goes (even by SIGKILL), they go with it. */
 const running = new Map<number, number>();
@@ -43,6 +46,9 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const stdio: (string | Socket)[] = request.stdio.map((mode) => NODE_STDIO[mode]);
+  // The host's terminal only to a child whose stdin is the host's: the others get a pipe to it.
+  const toTerminal = terminalSlots(request.stdio);
+  for (const slot of toTerminal) stdio[slot] = "pipe";
   if (request.stdinFrom) {
     if (!stdinSource) return send({ id, error: "the stdin-from pipe did not arrive" });
     stdio[0] = stdinSource;
@@ -80,6 +86,11 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
     return;
   }
   const pipes = [child.stdin, child.stdout, child.stderr] as (Socket | null)[];
+  const flushes = toTerminal.map((slot) => {
+    const flush = relayToTerminal(pipes[slot]!, slot);
+    pipes[slot] = null;
+    return flush;
+  });
   if (request.relayOutputUpTo !== undefined) {
     pipes[0]?.end();
     pipes[0] = null;
@@ -101,9 +112,14 @@ function launch(request: LaunchRequest, stdinSource: Socket | undefined): void {
   running.set(pid, request.graceMs);
   send({ id, pid, pipes: pipes.map((pipe) => pipe !== null) });
   pipes.forEach((pipe, slot) => pipe && send({ id, slot }, pipe));
+  // Queued by Node behind the pipes until each was taken or given up on.
+  if (pipes.some(Boolean)) send({ id, handed: true });
   child.once("exit", (code, signal) => {
     running.delete(pid);
-    send({ id, exit: { code, signal } });
+    // What it wrote to the terminal comes before its exit, as it would without the pipe.
+    const report = () => send({ id, exit: { code, signal } });
+    if (flushes.length === 0) report();
+    else void Promise.all(flushes.map((flush) => flush())).then(report);
   });
 }
 

@@ -14,6 +14,8 @@ export interface SpawnArgs {
   command: string;
   plan: SpawnPlan;
   maxProcesses: number;
+  /** Open pipes of children the instance may hold. */
+  maxOpenPipes: number;
   /** Enforced by the spawner (timeout, output cap, kill on drop). */
   limits: ChildLimits;
   /** How long a SIGTERM (timeout, drop, close) is given before SIGKILL. */

@@ -31,14 +31,16 @@ import { confinementProblem, programExit, signalConfined } from "./confined.js";
 import { SECCOMP_FD } from "./seccomp.js";
 import { listenForControl } from "./control.js";
 import { RemoteWatchdog, serveWatchdog } from "./shared-watchdog.js";
+import { relayToTerminal, terminalSlots } from "./terminal.js";
 
 /**
- * Set in an instance thread (host/embedding): its spawner starts children
- * itself rather than boot a launcher of its own (pipes handed over a
- * launcher's channel reach only the thread holding it), and hands its process
- * groups to the watchdog of the host's thread, so that N instance threads
- * cost neither N launchers nor N watchdogs. Such children are forked from the
- * whole host and inherit what it inherited without close-on-exec.
+ * Set in an instance thread (host/embedding): its spawner hands its process
+ * groups to the watchdog of the host's thread (one watchdog for N threads).
+ * It has a launcher of its own: pipes handed over a launcher's channel reach
+ * only the thread that holds the channel; a child started by the thread
+ * itself would inherit the host's descriptors, and would run unregistered
+ * (its registration reaches the watchdog a thread hop later) until then: a
+ * host SIGKILLed in that window left it running.
  */
 const IN_INSTANCE_THREAD = process.env.HOST_PROCESS_INSTANCE_THREAD === "1";
 
@@ -57,6 +59,8 @@ interface Owner {
   children: Map<number, ChildRecord>;
   /** Process groups that may still have members (pgid → grace period), until seen empty. */
   groups: Map<number, number>;
+  /** Pipes of its children the host holds open (descriptors of the host's), until each closes. */
+  openPipes: number;
 }
 
 interface ChildRecord {
@@ -143,6 +147,18 @@ function collectWorkerGarbage(): void {
   (runInNewContext("gc") as () => void)();
 }
 
+/** Out of descriptors (the host's or the system's) is a limit, with how to raise it; any other refusal is `spawn-failed`. */
+function spawnError(command: string, file: string, error: NodeJS.ErrnoException): { code: "limit-exceeded" | "spawn-failed"; message: string } {
+  const code = error.code ?? error.message;
+  if (code === "EMFILE" || code === "ENFILE") {
+    return {
+      code: "limit-exceeded",
+      message: `Cannot start \`${command}\` (${file}): the host is out of file descriptors (${code}); drop or read to their end the streams of exited children, lower the policy's maxOpenPipes, or raise the host's descriptor limit (ulimit -n)`,
+    };
+  }
+  return { code: "spawn-failed", message: `Cannot start \`${command}\` (${file}): ${code}` };
+}
+
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -177,7 +193,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function ownerOf(id: number): Owner {
     let owner = owners.get(id);
     if (!owner) {
-      owner = { id, closed: false, children: new Map(), groups: new Map() };
+      owner = { id, closed: false, children: new Map(), groups: new Map(), openPipes: 0 };
       owners.set(id, owner);
     }
     return owner;
@@ -255,8 +271,28 @@ export default function createSpawner(context: WorkerExtensionContext) {
 
   function trackPipe(owner: Owner, id: number, pipe: Pipe): number {
     pipes.set(id, { owner, ...pipe });
-    pipe.stream.once("close", () => pipes.delete(id));
+    owner.openPipes++;
+    pipe.stream.once("close", () => {
+      pipes.delete(id);
+      owner.openPipes--;
+    });
     return id;
+  }
+
+  /**
+   * Refuses a spawn whose pipes would take the instance past `maxOpenPipes`:
+   * a guest that keeps exited children's streams unread holds a descriptor of
+   * the host's for each, and would otherwise run the host out of them.
+   */
+  function pipeLimitError(owner: Owner, args: SpawnArgs): Result<never> | undefined {
+    const needed = args.plan.stdio.filter((mode) => mode === "piped").length;
+    if (owner.openPipes + needed <= args.maxOpenPipes) return undefined;
+    return {
+      err: {
+        code: "limit-exceeded",
+        message: `Cannot start \`${args.command}\`: the instance holds ${owner.openPipes} open pipes of its children and this spawn needs ${needed} more; the policy's maxOpenPipes is ${args.maxOpenPipes}. Read the streams of exited children to their end or drop them, or raise maxOpenPipes`,
+      },
+    };
   }
 
   /**
@@ -276,9 +312,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
         },
       };
     }
-    const refused = (error: NodeJS.ErrnoException): Result<never> => ({
-      err: { code: "spawn-failed", message: `Cannot start \`${command}\` (${plan.file}): ${error.code ?? error.message}` },
-    });
+    const refused = (error: NodeJS.ErrnoException): Result<never> => ({ err: spawnError(command, plan.file, error) });
     const { confinement } = plan;
     const unavailable = confinement && confinementProblem(confinement);
     if (unavailable) return { err: { code: "spawn-failed", message: `Cannot start \`${command}\` confined: ${unavailable}` } };
@@ -293,6 +327,8 @@ export default function createSpawner(context: WorkerExtensionContext) {
       stdio = [source ?? "pipe", ...(stdio as unknown[]).slice(1)] as StdioOptions;
     }
     let child: ChildProcess | LaunchedChild | undefined;
+    /** For a child this spawner started itself: what it wrote to the terminal is copied before its exit is known. */
+    const terminalFlushes: (() => Promise<void>)[] = [];
     // Children start through the launcher (no inherited descriptors, die with the host); the host starts them
     // itself only if the launcher cannot run.
     await launcher.whenSettled();
@@ -309,6 +345,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
       }
     }
     if (child === undefined) {
+      // The host's terminal only to a child whose stdin is the host's (terminal.ts): the others get a pipe to it.
+      const toTerminal = terminalSlots(plan.stdio);
+      if (toTerminal.length > 0) stdio = (stdio as unknown[]).map((mode, slot) => (toTerminal.includes(slot) ? "pipe" : mode)) as StdioOptions;
       const pinned = pinCwd(plan.cwd);
       if ("error" in pinned) {
         (source ?? relay)?.destroy();
@@ -336,6 +375,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
         if (child !== undefined) pinned.release();
       }
       if (execution.seccomp) (child.stdio[SECCOMP_FD] as Writable | null)?.on("error", ignore).end(execution.seccomp);
+      for (const slot of toTerminal) {
+        const pipe = child.stdio[slot] as Readable | null;
+        if (pipe) terminalFlushes.push(relayToTerminal(pipe, slot));
+      }
+      if (toTerminal.includes(1)) child.stdout = null;
+      if (toTerminal.includes(2)) child.stderr = null;
       if (child.pid === undefined) {
         source?.destroy();
         relay?.destroy();
@@ -374,8 +419,12 @@ export default function createSpawner(context: WorkerExtensionContext) {
       exited: new Promise((resolve) => {
         (started as EventEmitter).once("exit", (code: number | null, signal: string | null) => {
           const exit = confinement ? programExit({ code, signal }) : { code, signal };
-          onExit(entry, exit);
-          resolve(exit);
+          const settle = () => {
+            onExit(entry, exit);
+            resolve(exit);
+          };
+          if (terminalFlushes.length === 0) settle();
+          else void Promise.all(terminalFlushes.map((flush) => flush())).then(settle);
         });
       }),
       timedOut: false,
@@ -398,6 +447,9 @@ export default function createSpawner(context: WorkerExtensionContext) {
   }
 
   async function spawnChild(args: SpawnArgs): Promise<Result<SpawnedChild>> {
+    // output()'s pipes are the host's to read to their end; these are the guest's to hold.
+    const overPipes = pipeLimitError(ownerOf(args.owner), args);
+    if (overPipes) return overPipes;
     const started = await start(args, args.plan.stdio.map((mode) => NODE_STDIO[mode]));
     if ("err" in started) return started;
     const child = started.ok;
@@ -548,6 +600,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
       async stop(graceMs) {
         stopped = true;
         await Promise.all([...owners.keys()].map((id) => closeOwner(id, graceMs)));
+        await launcher.shutdown();
       },
       liveChildren: () => [...owners.keys()].flatMap(liveChildren),
     });
@@ -592,7 +645,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
   function run(operation: string, args: unknown[]): unknown {
     const perform = operations[operation as Operation] as ((...a: unknown[]) => unknown) | undefined;
     if (!perform) throw new Error(`host-process: unknown spawner operation ${operation}`);
-    if (!IN_INSTANCE_THREAD && operation !== "serveWatchdog") launcher.start();
+    if (operation !== "serveWatchdog") launcher.start();
     return perform(...args);
   }
 

@@ -23,6 +23,7 @@ export const FIXTURES = {
   concurrency: join(ROOT, "test", "fixtures", "concurrency.ts"),
   uncaught: join(ROOT, "test", "fixtures", "uncaught.ts"),
   embedding: join(ROOT, "test", "fixtures", "embedding.ts"),
+  fences: join(ROOT, "test", "fixtures", "fences.ts"),
   hello: join(ROOT, "examples", "hello", "main.ts"),
   demo: join(ROOT, "examples", "demo", "main.ts"),
   gitSummary: join(ROOT, "examples", "git-summary", "main.ts"),
