@@ -1,7 +1,7 @@
 /**
  * Reads (blocking or not), blocking writes and splices of a child's pipes
- * made by the calling thread itself, with read(2) and write(2) on the pipes the I/O worker lent it
- * (spawner/lent-pipes.ts): one system call and at most one copy, where the
+ * made by the calling thread itself, with read(2) and write(2) on the pipes
+ * the I/O worker lent it (spawner/lent-pipes.ts): one system call and at most one copy, where the
  * shim makes a round trip to the worker and three copies. Whenever a pipe is
  * not (or no longer) lent, and on any error but an interrupted call, the
  * stream's previous method serves the call, so errors are the shim's own.
@@ -71,9 +71,9 @@ const EMPTY = Symbol("empty");
 
 /**
  * The pauses (µs) of a blocking read that finds the lent pipe empty, before
- * the I/O worker takes the pipe back to wait for it (about 1.6 ms in all): a
- * child answering a line or filling the pipe again is caught without losing
- * the lent pipe; a child that stays silent is waited for without spinning.
+ * it has the I/O worker make the pipe blocking for it (about 1.6 ms in all):
+ * a child answering a line or filling the pipe again is caught without two
+ * round trips; a child that stays silent is waited for without spinning.
  */
 const EMPTY_PIPE_NAPS_US = [0, 20, 50, 100, 200, 400, 800];
 const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
@@ -139,7 +139,7 @@ type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
 
 /**
  * Serves `read`, `skip` and their blocking forms from the lent pipe while it
- * is lent (a blocking one that waits long hands the wait to the worker); once a lent read has met the end, every read says `closed` (the
+ * is lent; once a lent read has met the end, every read says `closed` (the
  * worker, which never read the pipe, does not know it has ended).
  */
 export function lentReads(stream: InputStream, pipe: LentPipe | undefined): InputStream {

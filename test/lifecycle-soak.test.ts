@@ -27,6 +27,8 @@ const LOAD = FULL ? { sequential: 10_000, concurrent: 256 } : { sequential: 500,
  */
 const STEADY = 0.03;
 const MAX_WARM_UP_PASSES = 6;
+/** Whether the last two passes' RSS differ by less than STEADY. */
+const levelledOff = (rss: number[]) => rss.length >= 2 && Math.abs(rss.at(-1)! / rss.at(-2)! - 1) < STEADY;
 const MAX_PER_INSTANCE = LOAD.concurrent / INSTANCES;
 const policy = { allow: ["echo", "cat"], maxProcesses: MAX_PER_INSTANCE };
 
@@ -92,14 +94,15 @@ describe(`soak: ${LOAD.sequential} sequential spawns, ${LOAD.concurrent} concurr
   it("leaves no zombie, no open descriptor and no memory behind", async () => {
     // Warm-up: the component compiled, the I/O worker and the watchdog started, allocators at their steady state.
     const warmUp: number[] = [];
-    for (let pass = 0; pass < MAX_WARM_UP_PASSES; pass++) {
+    let settled: { rss: number; heap: number };
+    do {
       await load(LOAD);
-      warmUp.push((await settle()).rss);
-      const [before, after] = warmUp.slice(-2);
-      if (before !== undefined && after !== undefined && Math.abs(after / before - 1) < STEADY) break;
-    }
+      settled = await settle();
+      warmUp.push(settled.rss);
+    } while (warmUp.length < MAX_WARM_UP_PASSES && !levelledOff(warmUp));
     console.log(`soak warm-up RSS by pass: ${warmUp.map(mib).join(", ")} MiB`);
-    const baseline = { fds: openFds(), ...(await settle()) };
+    // The last warm-up pass, settled, is the baseline.
+    const baseline = { fds: openFds(), ...settled };
 
     await load(LOAD);
 
