@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { editJcoOutput } from "./jco-edits.js";
 
 /** jco's `instantiate` in async instantiation mode. */
 type Instantiate = (
@@ -34,22 +35,9 @@ export interface LoadOptions {
   cacheDir?: string;
 }
 
-/** Names the transpiler's options and our edits of its output: a change makes new cache entries. */
-const TRANSPILER_ID = "jco-async-3";
+/** Names the transpiler's options and our edits of its output (jco-edits.ts): a change makes new cache entries. */
+const TRANSPILER_ID = "jco-async-4";
 
-/**
- * jco's glue reads `process.env.JCO_DEBUG` (a getenv behind a C++ interceptor)
- * on every one of its several debug-log calls per import call; read it once,
- * when the module loads. An output without that line is left as it is.
- */
-function readDebugSwitchOnce(code: string): string {
-  const perCall = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }";
-  if (!code.includes(perCall)) return code;
-  const edited = code.replaceAll(perCall, "if (!jcoDebugOnce) { return; }");
-  // After the directive prologue ("use components"; …), which must stay first.
-  const prologue = /^(?:\s*(["'])[^"'\n]*\1;?\s*\n)*/.exec(edited)?.[0] ?? "";
-  return `${prologue}const jcoDebugOnce = globalThis?.process?.env?.JCO_DEBUG;\n${edited.slice(prologue.length)}`;
-}
 const loaded = new Map<string, Promise<LoadedComponent>>();
 
 /** Where transpiled components are kept unless `cacheDir` says otherwise (see {@link LoadOptions.cacheDir}). */
@@ -77,7 +65,7 @@ async function transpileInto(dir: string, bytes: Uint8Array): Promise<void> {
   const staging = `${dir}.${process.pid}.${Date.now()}.tmp`;
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(staging, name)), { recursive: true });
-    await writeFile(join(staging, name), name === "component.js" ? readDebugSwitchOnce(Buffer.from(content).toString("utf8")) : content);
+    await writeFile(join(staging, name), name === "component.js" ? editJcoOutput(Buffer.from(content).toString("utf8")) : content);
   }
   await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
     await rm(staging, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { cli, clocks, io, random } from "@bytecodealliance/preview2-shim";
 import { createFilesystem } from "@bytecodealliance/preview2-shim/filesystem";
 import { callExtension, inputStreamCreate } from "@bytecodealliance/preview2-shim/io-worker";
 import { createSockets } from "@bytecodealliance/preview2-shim/sockets";
+import { monotonicClock, pollInterface } from "./clock-pollables.js";
 import type { WasiGrants } from "./policy.js";
 
 /** Per-instance WASI settings that are not grants of the policy. */
@@ -72,12 +73,12 @@ export function createWasiImports(grants: Required<WasiGrants>, options: WasiOpt
     "wasi:cli/terminal-stdin": cli.terminalStdin,
     "wasi:cli/terminal-stdout": cli.terminalStdout,
     "wasi:cli/terminal-stderr": cli.terminalStderr,
-    "wasi:clocks/monotonic-clock": clocks.monotonicClock,
+    "wasi:clocks/monotonic-clock": monotonicClock,
     "wasi:clocks/wall-clock": clocks.wallClock,
     "wasi:filesystem/types": filesystem.types,
     "wasi:filesystem/preopens": filesystem.preopens,
     "wasi:io/error": io.error,
-    "wasi:io/poll": io.poll,
+    "wasi:io/poll": pollInterface,
     "wasi:io/streams": io.streams,
     "wasi:random/random": random.random,
     "wasi:random/insecure": random.insecure,
