@@ -120,6 +120,8 @@ export class StdinWriter {
   /** How many of them are still queued: while any is, a new write waits its turn. */
   #queued = 0;
   #closing = false;
+  /** What the last `check-write` permitted and the writes since have not used: writes within it need no new check. */
+  #permit = 0;
 
   /** @internal */
   constructor(stream: OutputStream | undefined, what: string) {
@@ -140,7 +142,7 @@ export class StdinWriter {
     if (stream === undefined || this.#closing) {
       return Promise.reject(new ProcessError("io", `Cannot write to ${this.#what}: it is closed or not piped`));
     }
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (this.#queued > 0) return this.#enqueue(() => this.#writeAll(stream, bytes, 0));
     // Nothing queued: write what the pipe takes now, without a promise job per step.
     let offset: number;
@@ -182,10 +184,12 @@ export class StdinWriter {
    */
   #writeSome(stream: OutputStream, bytes: Uint8Array, offset: number): number {
     while (offset < bytes.byteLength) {
-      const room = Number(stream.checkWrite());
-      if (room === 0) return offset;
-      const end = Math.min(bytes.byteLength, offset + room);
+      // A check per write would double the import calls of small writes; what is left of the permit is enough.
+      if (this.#permit < bytes.byteLength - offset) this.#permit = Number(stream.checkWrite());
+      if (this.#permit === 0) return offset;
+      const end = Math.min(bytes.byteLength, offset + this.#permit);
       stream.write(bytes.subarray(offset, end));
+      this.#permit -= end - offset;
       offset = end;
     }
     return offset;
@@ -209,3 +213,4 @@ export class StdinWriter {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+const encoder = new TextEncoder();

@@ -12,7 +12,8 @@ import { publishDecision, type PolicyDecision, type ProcessCapabilityChecker } f
 import { closeWhenDropped, countedSkips, permittedWrites, writeZeroesWith } from "./child-streams.js";
 import { ProcessHostError } from "./errors.js";
 import { MAX_TIMER_MS } from "./policy/bounds.js";
-import { lentReads, lentWrites } from "./lent-io.js";
+import { lentReads } from "./lent-io.js";
+import { lentWrites } from "./lent-writes.js";
 import {
   checkSignal, normalizePolicy, planSpawn, PolicyRecorder,
   type EnforcementMode, type NormalizedPolicy, type ProcessPolicy, type SpawnRequest,

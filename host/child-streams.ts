@@ -26,7 +26,7 @@ export function override<T extends object>(target: T, methods: Record<PropertyKe
 }
 
 /** Thrown through jco into the guest: a trap, which ends the guest's call, never the host. */
-class StreamTrap extends Error {
+export class StreamTrap extends Error {
   constructor(message: string) {
     super(`wasi:io trap: ${message}`);
     this.name = "StreamTrap";

@@ -1,12 +1,13 @@
 /**
- * Reads (blocking or not), blocking writes and splices of a child's pipes
- * made by the calling thread itself, with read(2) and write(2) on the pipes
- * the I/O worker lent it (spawner/lent-pipes.ts): one system call and at most one copy, where the
- * shim makes a round trip to the worker and three copies. Whenever a pipe is
- * not (or no longer) lent, and on any error but an interrupted call, the
- * stream's previous method serves the call, so errors are the shim's own.
+ * Reads (blocking or not) of a child's pipes made by the calling thread
+ * itself, with read(2) on the pipes the I/O worker lent it
+ * (spawner/lent-pipes.ts): one system call and at most one copy, where the
+ * shim makes a round trip to the worker and three copies; and what the
+ * writes (lent-writes.ts) share with them. Whenever a pipe is not (or no
+ * longer) lent, and on any error but an interrupted call, the stream's
+ * previous method serves the call, so errors are the shim's own.
  */
-import { readSync, writeSync } from "node:fs";
+import { readSync } from "node:fs";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import { override } from "./child-streams.js";
 import { callSpawner } from "./spawner/client.js";
@@ -23,10 +24,15 @@ export interface LentPipe {
 const MAX_READ = 1024 * 1024;
 
 /** Says that the pipe is not lent (any more) or the call failed: the shim's method serves it. */
-const NOT_LENT = Symbol("not lent");
+export const NOT_LENT = Symbol("not lent");
 
 /** Lent read ends, for a splice into a lent write end. */
 const readEnds = new WeakMap<InputStream, (len: bigint) => Buffer | typeof NOT_LENT>();
+
+/** A blocking read of up to `len` bytes from `source` on its lent pipe, if it is one (for a splice). */
+export function blockingReadLent(source: InputStream, len: bigint): Buffer | typeof NOT_LENT {
+  return readEnds.get(source)?.(len) ?? NOT_LENT;
+}
 
 /** What preview2-shim throws at the end of a stream (jco reads its `tag`). */
 function closedError(): { tag: "closed" } {
@@ -42,7 +48,7 @@ export function lentPipeCalls(): number {
 }
 
 /** Runs one system call on the lent pipe (again if interrupted). */
-function onLent<T>(pipe: LentPipe, call: (fd: number) => T): T | typeof NOT_LENT {
+export function onLent<T>(pipe: LentPipe, call: (fd: number) => T): T | typeof NOT_LENT {
   for (;;) {
     if (!borrow(pipe.flags, pipe.slot)) return NOT_LENT;
     try {
@@ -66,20 +72,42 @@ const SLAB_SIZE = 8 * MAX_READ;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
-/** Says that a lent read end has no bytes now (it stays non-blocking while lent). */
-const EMPTY = Symbol("empty");
+/** Says that a lent pipe is empty (a read) or full (a write) now: it stays non-blocking while lent. */
+export const AGAIN = Symbol("again");
 
 /**
- * The pauses (µs) of a blocking read that finds the lent pipe empty, before
- * it has the I/O worker make the pipe blocking for it (about 1.6 ms in all):
- * a child answering a line or filling the pipe again is caught without two
- * round trips; a child that stays silent is waited for without spinning.
+ * The pauses (µs) of a blocking read or write that finds the lent pipe empty
+ * or full, before it has the I/O worker make the pipe blocking for it (about
+ * 1.6 ms in all): a child answering a line, filling the pipe again or reading
+ * what is in it is caught without two round trips; a child that stays silent
+ * or stops reading is waited for without spinning.
  */
-const EMPTY_PIPE_NAPS_US = [0, 20, 50, 100, 200, 400, 800];
+const NAPS_US = [0, 20, 50, 100, 200, 400, 800];
 const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 
+/**
+ * Runs a non-blocking call on the lent pipe until it finds bytes or room:
+ * within a short while here, then once with the pipe made blocking by the
+ * I/O worker (two round trips; the pipe stays lent: handing it back would
+ * cost a round trip per call from then on). `NOT_LENT` if it is not lent.
+ */
+export function untilReady<T>(pipe: LentPipe, attempt: () => T | typeof AGAIN | typeof NOT_LENT): T | typeof NOT_LENT {
+  for (const pause of NAPS_US) {
+    if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
+    const result = attempt();
+    if (result !== AGAIN) return result;
+  }
+  if (!callSpawner("lentPipeBlocking", pipe.fd, true)) return NOT_LENT;
+  try {
+    const result = attempt();
+    return result === AGAIN ? NOT_LENT : result;
+  } finally {
+    callSpawner("lentPipeBlocking", pipe.fd, false);
+  }
+}
+
 /** Reads up to `len` bytes into the slab if there are any now; `closed` at the end. */
-function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | typeof EMPTY {
+function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | typeof AGAIN {
   const size = Math.min(Number(len), MAX_READ);
   if (size <= 0) return NOT_LENT;
   if (slabUsed + size > slab.byteLength) {
@@ -96,46 +124,18 @@ function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | ty
     }
   });
   if (bytes === NOT_LENT) return NOT_LENT;
-  if (bytes < 0) return EMPTY;
+  if (bytes < 0) return AGAIN;
   if (bytes === 0) throw closedError();
   slabUsed += bytes;
   return slab.subarray(at, at + bytes);
 }
 
-/**
- * Reads up to `len` bytes (at least one) into the slab; `closed` at the end.
- * Bytes that come within a short while are waited for here; after that the
- * worker makes the pipe blocking for one blocking read (two round trips, and
- * the pipe stays lent: handing it back would cost a round trip per read from
- * then on, and let the worker buffer what the guest has not asked for).
- */
+/** Reads up to `len` bytes (at least one) into the slab, waiting for them (`untilReady`); `closed` at the end. */
 function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
-  for (const pause of EMPTY_PIPE_NAPS_US) {
-    if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
-    const read = readLentNow(pipe, len);
-    if (read !== EMPTY) return read;
-  }
-  if (!callSpawner("lentReadEndBlocking", pipe.fd, true)) return NOT_LENT;
-  try {
-    const read = readLentNow(pipe, len);
-    return read === EMPTY ? NOT_LENT : read;
-  } finally {
-    callSpawner("lentReadEndBlocking", pipe.fd, false);
-  }
+  return untilReady(pipe, () => readLentNow(pipe, len));
 }
 
-/** Writes all of `bytes`; returns how many were written before the pipe stopped being lent or failed. */
-function writeLent(pipe: LentPipe, bytes: Uint8Array): number {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const written = onLent(pipe, (fd) => writeSync(fd, bytes, offset, bytes.byteLength - offset));
-    if (written === NOT_LENT) break;
-    offset += written;
-  }
-  return offset;
-}
-
-type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
+export type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
 
 /**
  * Serves `read`, `skip` and their blocking forms from the lent pipe while it
@@ -167,12 +167,12 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
     read: (len: bigint) =>
       serve<Uint8Array | typeof NOT_LENT>(() => {
         const read = readLentNow(pipe, len);
-        return read === EMPTY ? new Uint8Array(0) : read;
+        return read === AGAIN ? new Uint8Array(0) : read;
       }, () => previous.read.call(stream, len)),
     skip: (len: bigint) =>
       serve<bigint | typeof NOT_LENT>(() => {
         const read = readLentNow(pipe, len);
-        return read === EMPTY ? 0n : read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
+        return read === AGAIN ? 0n : read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
       }, () => previous.skip.call(stream, len)),
     blockingRead: (len: bigint) => serve(() => readLent(pipe, len), () => previous.blockingRead.call(stream, len)),
     blockingSkip: (len: bigint) =>
@@ -180,26 +180,5 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
         const read = readLent(pipe, len);
         return read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
       }, () => previous.blockingSkip.call(stream, len)),
-  });
-}
-
-/** Serves `blocking-write-and-flush`, and `blocking-splice` from another lent pipe, on the lent pipe while it is lent. */
-export function lentWrites(stream: OutputStream, pipe: LentPipe | undefined): OutputStream {
-  if (pipe === undefined) return stream;
-  const blockingWriteAndFlush = stream.blockingWriteAndFlush as Method<[Uint8Array], void>;
-  const blockingSplice = stream.blockingSplice as Method<[InputStream, bigint], bigint>;
-  return override(stream, {
-    blockingWriteAndFlush(contents: Uint8Array): void {
-      const written = writeLent(pipe, contents);
-      if (written < contents.byteLength) blockingWriteAndFlush.call(stream, contents.subarray(written));
-    },
-    blockingSplice(source: InputStream, len: bigint): bigint {
-      const read = readEnds.get(source)?.(len) ?? NOT_LENT;
-      if (read === NOT_LENT) return blockingSplice.call(stream, source, len);
-      const written = writeLent(pipe, read);
-      // The rest goes through the shim, which reports why the pipe failed.
-      if (written < read.byteLength) blockingWriteAndFlush.call(stream, read.subarray(written));
-      return BigInt(read.byteLength);
-    },
   });
 }

@@ -1,8 +1,9 @@
-// Pipes lent to the main thread (host/lent-io.ts, host/spawner/lent-pipes.ts):
+// Pipes lent to the main thread (host/lent-io.ts, host/lent-writes.ts, host/spawner/lent-pipes.ts):
 // reads, writes and splices made with system calls on the main thread until
 // the I/O worker takes a pipe back, with no byte lost, doubled or reordered
 // across the handover, and a child that goes away mid-call never hangs or
 // crashes the host. Called from Node as jco would call them.
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { io } from "@bytecodealliance/preview2-shim";
@@ -13,6 +14,19 @@ const piped = (stdin: SpawnOptions["stdin"], args: string[] = []): SpawnOptions 
 const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 const isClosed = (error: unknown) => (error as { tag?: string }).tag === "closed";
 const seq = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join("");
+const dispose = (resource: unknown) => (resource as Disposable)[Symbol.dispose]();
+
+type Stdin = NonNullable<ReturnType<ReturnType<ReturnType<typeof createProcessHost>["imports"]["host:process/process"]["spawn"]>["takeStdin"]>>;
+
+/** Waits on the stream's pollable, as a guest's reactor does. */
+function awaitRoom(stdin: Stdin): void {
+  const ready = stdin.subscribe();
+  io.poll.poll([ready]);
+  dispose(ready);
+}
+
+/** Piece `index` of a test stream: 64 KiB of one letter, so that a lost, doubled or reordered piece shows. */
+const piece = (index: number) => new Uint8Array(65536).fill(65 + (index % 26));
 
 describe("pipes lent to the main thread", () => {
   it("blocking reads on the main thread, then poll and read through the worker, then blocking reads again: every byte once, in order", async () => {
@@ -112,6 +126,107 @@ describe("pipes lent to the main thread", () => {
       expect(out.length).toBe(expected.length + 5);
       expect(out.slice(0, at) + out.slice(at + 5) === expected).toBe(true);
       expect([source.wait(), sink.wait()]).toEqual([{ code: 0, signal: undefined }, { code: 0, signal: undefined }]);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("small writes go into the lent stdin on the main thread: check-write, write and flush make no round trip; every byte arrives in order", async () => {
+    const host = createProcessHost({ allow: ["cat"] });
+    try {
+      const child = host.imports["host:process/process"].spawn("cat", piped("piped"));
+      const stdin = child.takeStdin()!;
+      const before = lentPipeCalls();
+      // Few enough that the pipe holds them all even if cat has not read any yet: none has to wait.
+      const lines = 200;
+      expect(stdin.checkWrite()).toBe(65536n);
+      for (let i = 1; i <= lines; i++) {
+        // Within one permit, as the guest module writes; a check now and then, and flushes, as other guests do.
+        stdin.write(new TextEncoder().encode(`${i}\n`));
+        if (i % 50 === 0) expect(stdin.checkWrite()).toBe(65536n);
+        stdin.flush();
+      }
+      // One write(2) per line on the main thread; check-write and flush needed none.
+      expect(lentPipeCalls() - before).toBe(lines);
+      dispose(stdin);
+      expect(readToEnd(child.takeStdout()!) === seq(lines)).toBe(true);
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("a write the lent pipe cannot take whole: check-write says 0 until it is in; a wait hands the rest and the pipe to the worker; no byte lost, doubled or reordered", async () => {
+    const host = createProcessHost({ allow: ["sh"] });
+    const expected = createHash("sha256");
+    try {
+      // Reads nothing for a while, so the pipe fills.
+      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", "sleep 0.3; exec sha256sum"]));
+      const stdin = child.takeStdin()!;
+      const write = (bytes: Uint8Array) => {
+        stdin.write(bytes);
+        expected.update(bytes);
+      };
+      let pieces = 0;
+      while (stdin.checkWrite() === 65536n) write(piece(pieces++));
+      // What the pipe did not take is kept on the main thread: nothing more is permitted.
+      expect(stdin.checkWrite()).toBe(0n);
+      expect(() => stdin.write(new Uint8Array(1))).toThrow(/exceeds the 0 that check-write permitted/);
+      awaitRoom(stdin);
+      const handedOver = lentPipeCalls();
+      for (const total = pieces + 16; pieces < total; ) {
+        if (stdin.checkWrite() < 65536n) awaitRoom(stdin);
+        else write(piece(pieces++));
+      }
+      // The worker writes the pipe now.
+      expect(lentPipeCalls()).toBe(handedOver);
+      dispose(stdin);
+      expect(readToEnd(child.takeStdout()!)).toBe(`${expected.digest("hex")}  -\n`);
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("stdin dropped while bytes of a write wait on the main thread: the child reads every one of them before end-of-file", async () => {
+    const host = createProcessHost({ allow: ["sh"] });
+    try {
+      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", "sleep 0.3; exec wc -c"]));
+      const stdin = child.takeStdin()!;
+      let written = 0;
+      while (stdin.checkWrite() === 65536n) {
+        stdin.write(piece(0));
+        written += 65536;
+      }
+      expect(stdin.checkWrite()).toBe(0n);
+      dispose(stdin);
+      expect(readToEnd(child.takeStdout()!).trim()).toBe(String(written));
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("writes into a child that has exited fail as stream errors (never a hang, never the host's SIGPIPE)", async () => {
+    const host = createProcessHost({ allow: ["head"] });
+    try {
+      const child = host.imports["host:process/process"].spawn("head", { args: ["-c", "1"], env: [], stdin: "piped", stdout: "null", stderr: "null" });
+      const stdin = child.takeStdin()!;
+      stdin.checkWrite();
+      stdin.write(new Uint8Array([65]));
+      expect(child.wait()).toEqual({ code: 0, signal: undefined });
+      let failure: unknown;
+      for (let attempt = 0; attempt < 50 && failure === undefined; attempt++) {
+        try {
+          if (stdin.checkWrite() > 0n) stdin.write(new Uint8Array(1024));
+          stdin.flush();
+        } catch (error) {
+          failure = error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(["closed", "last-operation-failed"]).toContain((failure as { tag?: string } | undefined)?.tag);
+      dispose(stdin);
     } finally {
       await host.close();
     }

@@ -40,34 +40,33 @@ const WORKER_ACTIONS = [
   "shutdown", "close",
 ] as const;
 
-/** Read ends lent right now, by descriptor (an entry goes before the worker touches the pipe again). */
-const lentReadEnds = new Map<number, StreamHandle>();
+/** Pipes lent right now, by descriptor (an entry goes before the worker touches the pipe again). */
+const lentEnds = new Map<number, StreamHandle>();
 
 /**
- * Makes a lent read end blocking, or non-blocking again, for a blocking read
- * of the main thread that found it empty; false if it is not lent (any more).
+ * Makes a lent pipe blocking, or non-blocking again, for one blocking read or
+ * write of the main thread that found it empty or full; false if it is not
+ * lent (any more).
  */
-export function setLentReadEndBlocking(fd: number, blocking: boolean): boolean {
-  const handle = lentReadEnds.get(fd);
+export function setLentPipeBlocking(fd: number, blocking: boolean): boolean {
+  const handle = lentEnds.get(fd);
   return handle !== undefined && handle.setBlocking(blocking) === 0;
 }
 
 /**
  * Lends the pipe under `stream` to the main thread, its state in slot `slot`
  * of `flags`; returns its descriptor, or undefined when it cannot be lent.
- * A read end stays non-blocking: the main thread's non-blocking reads need
- * it so, and its blocking reads wait on their own (lent-io.ts). A write end
- * is made blocking.
+ * It stays non-blocking: the main thread's non-blocking reads and writes need
+ * it so, and its blocking ones wait on their own (lent-io.ts).
  */
-export function lendPipe(stream: object, flags: Int32Array, slot: number, end: "read" | "write"): number | undefined {
+export function lendPipe(stream: object, flags: Int32Array, slot: number): number | undefined {
   const handle = (stream as { _handle?: StreamHandle | null })._handle;
   if (!handle || typeof handle.setBlocking !== "function" || typeof handle.fd !== "number" || handle.fd < 0) return undefined;
   // Lending is safe only if every way this worker reads, writes or closes the pipe can be seen: a Node whose
   // handles lack one of these (these are Node 20–24's) keeps its pipes in the worker.
   if (!REQUIRED_ACTIONS.every((name) => typeof handle[name] === "function")) return undefined;
-  if (end === "write" && handle.setBlocking(true) !== 0) return undefined;
   const fd = handle.fd;
-  if (end === "read") lentReadEnds.set(fd, handle);
+  lentEnds.set(fd, handle);
   Atomics.store(flags, slot, LENT);
 
   /**
@@ -76,7 +75,7 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number, end: "
    */
   const reclaim = (action: () => unknown, closing: boolean): unknown => {
     const toWorker = () => {
-      if (lentReadEnds.get(fd) === handle) lentReadEnds.delete(fd);
+      if (lentEnds.get(fd) === handle) lentEnds.delete(fd);
       if (!closing) handle.setBlocking(false);
     };
     for (;;) {

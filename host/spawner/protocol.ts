@@ -77,8 +77,8 @@ export interface Operations {
   control: [[string], null];
   /** Keeps the process groups of every instance thread's spawner in this spawner's watchdog (shared-watchdog.ts). */
   serveWatchdog: [[], null];
-  /** Makes a read end lent to the calling thread blocking (true) or not, while that thread waits on it; false if not lent. */
-  lentReadEndBlocking: [[number, boolean], boolean];
+  /** Makes a pipe lent to the calling thread blocking (true) or not, while that thread waits on it; false if not lent. */
+  lentPipeBlocking: [[number, boolean], boolean];
   /** Does nothing: a call that loads the spawner (which starts its launcher), or that carries deferred releases. */
   ping: [[], null];
   /** What the spawner holds right now (for leak checks). */

@@ -21,7 +21,7 @@ import type {
   ChildState, CollectedOutput, ExitInfo, Operation, Operations, ReleaseOptions, Result, SpawnArgs, SpawnedChild,
   SpawnerStats,
 } from "./protocol.js";
-import { isLent, lendPipe, RECLAIMED, setLentReadEndBlocking } from "./lent-pipes.js";
+import { isLent, lendPipe, RECLAIMED, setLentPipeBlocking } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { pinCwd } from "./pinned-cwd.js";
@@ -458,7 +458,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     // Still in the microtask after spawn: nothing can have been read yet.
     for (const stream of [stdout, stderr]) if (stream) holdUnread(stream);
     const flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)).fill(RECLAIMED);
-    const fds = [stdin, stdout, stderr].map((stream, slot) => (stream ? lendPipe(stream, flags, slot, slot === 0 ? "write" : "read") : undefined));
+    const fds = [stdin, stdout, stderr].map((stream, slot) => (stream ? lendPipe(stream, flags, slot) : undefined));
     // A pipe still lent keeps its bytes in the OS pipe for the main thread's reads.
     void child.exited.then(() => [stdout, stderr].forEach((stream, index) => isLent(flags, index + 1) || readWhatIsLeft(stream)));
     // For about a turn after 'end' a Node stream is neither readable nor closed, and
@@ -638,7 +638,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     control,
     serveWatchdog: () => (serveWatchdog(ownWatchdog), null),
     ping: () => null,
-    lentReadEndBlocking: setLentReadEndBlocking,
+    lentPipeBlocking: setLentPipeBlocking,
     stats,
   };
 
