@@ -67,6 +67,12 @@ export interface Sizes {
   idleChildren: number;
   /** Instances of the TS guest kept idle at once. */
   instances: number;
+  /** Awaited small writes into a child's stdin. */
+  smallWrites: number;
+  /** Interactive round trips (a line out, its answer back). */
+  roundTrips: number;
+  /** Lines read with `for await`. */
+  lines: number;
 }
 
 export const FULL: Sizes = {
@@ -79,6 +85,9 @@ export const FULL: Sizes = {
   outputs: 200,
   idleChildren: 100,
   instances: 5,
+  smallWrites: 100_000,
+  roundTrips: 1000,
+  lines: 1_000_000,
 };
 
 /** For CI: proves that every case still runs and yields figures; says nothing about speed. */
@@ -92,6 +101,9 @@ export const QUICK: Sizes = {
   outputs: 5,
   idleChildren: 3,
   instances: 2,
+  smallWrites: 100,
+  roundTrips: 10,
+  lines: 1000,
 };
 
 /** What the WIT at hand offers (read from wit/ by the harness). */
@@ -183,7 +195,10 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
         ...guestReads.filter((side) => side.readSize === 65536).map(inThread),
       ],
       metrics: [throughput, { ...peakRss, sides: ["native-read", ...goalSides.map((side) => side.id)] }],
-      goals: goalSides.map((side) => ({ metric: "throughput", side: side.id, op: ">=", ratio: 0.5 })),
+      goals: [
+        ...goalSides.map((side) => ({ metric: "throughput", side: side.id, op: ">=" as const, ratio: 0.5 })),
+        ...goalSides.filter((side) => side.kind === "ts-guest").map((side) => ({ metric: "peak-rss", side: side.id, op: "<=" as const, ratio: 2 })),
+      ],
     },
     {
       id: "splice",
@@ -248,7 +263,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
         },
       ],
       metrics: [perOperation],
-      goals: ["ts-guest-spawn", "thin-guest-spawn"].map((side) => ({ metric: "latency", side, op: "<=", ratio: 1.3 })),
+      goals: ["ts-guest-spawn", "ts-guest-spawn-api", "thin-guest-spawn"].map((side) => ({ metric: "latency", side, op: "<=", ratio: 1.3 })),
     },
     {
       id: "output",
@@ -267,7 +282,10 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
         { id: "host-output", label: "host imports called from Node, no guest", kind: "host", argv: ["host", "output", String(sizes.outputs)] },
       ],
       metrics: [perOperation],
-      goals: [{ metric: "latency", side: "ts-guest-output", op: "<=", ratio: 1.5 }],
+      goals: [
+        { metric: "latency", side: "ts-guest-output", op: "<=", ratio: 1.5 },
+        { metric: "latency", side: "ts-guest-output-api", op: "<=", ratio: 1.3 },
+      ],
     },
     {
       id: "idle",
@@ -338,6 +356,44 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       ],
       goals: [],
       note: "threads per idle instance are in latest.json (`threadsPerInstance`): none on the host's thread, an instance thread and its I/O worker in one",
+    },
+    {
+      id: "small-writes",
+      title: `9. Small writes: ${sizes.smallWrites} awaited \`stdin.write("line\\n")\` into \`cat\``,
+      baseline: "native-writes",
+      sides: [
+        { id: "native-writes", label: "native Node, `await` of each `stdin.write` callback", kind: "native", argv: ["native", "writes", String(sizes.smallWrites)] },
+        { id: "ts-guest-writes", label: "TS guest, `await child.stdin.write()` (guest module)", kind: "ts-guest", argv: guest(guests.ts, ["cat"], ["writes", String(sizes.smallWrites)]) },
+      ],
+      metrics: [{ ...perOperation, title: "time per write", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
+      goals: [{ metric: "latency", side: "ts-guest-writes", op: "<=", ratio: 10 }],
+    },
+    {
+      id: "round-trips",
+      title: `10. Interactive round trips: a line written to \`bc\`, its answer read back, ${sizes.roundTrips} times`,
+      baseline: "native-round-trips",
+      sides: [
+        { id: "native-round-trips", label: "native Node, `stdin.write` and readline's async iterator", kind: "native", argv: ["native", "roundtrip", String(sizes.roundTrips)] },
+        {
+          id: "ts-guest-round-trips",
+          label: "TS guest, `stdin.write` and `child.stdout`'s async iterator (guest module)",
+          kind: "ts-guest",
+          argv: guest(guests.ts, ["bc"], ["roundtrip", String(sizes.roundTrips)]),
+        },
+      ],
+      metrics: [{ ...perOperation, title: "time per round trip", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
+      goals: [{ metric: "latency", side: "ts-guest-round-trips", op: "<=", ratio: 3 }],
+    },
+    {
+      id: "lines",
+      title: `11. Lines: the ${sizes.lines} lines of \`seq ${sizes.lines}\` through \`for await\``,
+      baseline: "native-lines",
+      sides: [
+        { id: "native-lines", label: "native Node, readline's `for await`", kind: "native", argv: ["native", "lines", String(sizes.lines)] },
+        { id: "ts-guest-lines", label: "TS guest, `for await (const line of child.stdout)` (guest module)", kind: "ts-guest", argv: guest(guests.ts, ["seq"], ["lines", String(sizes.lines)]) },
+      ],
+      metrics: [{ ...perOperation, title: "time per line", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
+      goals: [{ metric: "latency", side: "ts-guest-lines", op: "<=", ratio: 10 }],
     },
   ];
 }

@@ -24,6 +24,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 // host-process and jco-std are imported only by the modes that use them, so
 // that a native run's RSS (and so its fork() cost) is plain Node's.
@@ -126,6 +127,52 @@ const native: Record<string, (args: string[]) => Promise<unknown>> = {
       const { stdout } = await exec("echo", ["hello"], { encoding: "buffer" });
       if (stdout.byteLength !== 6) throw new Error(`echo printed ${stdout.byteLength} bytes`);
     }
+    return { n, ns: ns(start) };
+  },
+
+  /** writes <n>: n awaited `stdin.write("line\n")` into `cat`, its stdout discarded. */
+  async writes([count = "1000"]) {
+    const n = Number(count);
+    const start = process.hrtime.bigint();
+    const child = spawn("cat", [], { stdio: ["pipe", "ignore", "ignore"] });
+    const stdin = child.stdin!;
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((resolve, reject) => stdin.write("line\n", (error) => (error ? reject(error) : resolve())));
+    }
+    stdin.end();
+    await exited(child);
+    return { n, ns: ns(start) };
+  },
+
+  /** roundtrip <n>: a line written to `bc`, its answer read back with readline, n times. */
+  async roundtrip([count = "100"]) {
+    const n = Number(count);
+    const start = process.hrtime.bigint();
+    const child = spawn("bc", ["-q"], { stdio: ["pipe", "pipe", "ignore"] });
+    const answers = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    for (let i = 0; i < n; i++) {
+      child.stdin!.write(`${i}+1\n`);
+      const answer = await answers.next();
+      if (answer.done || answer.value !== String(i + 1)) throw new Error(`bc answered ${JSON.stringify(answer)} to ${i}+1`);
+    }
+    child.stdin!.end();
+    await exited(child);
+    return { n, ns: ns(start) };
+  },
+
+  /** lines <n>: the n lines of `seq n` through readline's `for await`. */
+  async lines([count = "1000"]) {
+    const n = Number(count);
+    const start = process.hrtime.bigint();
+    const child = spawn("seq", [String(n)], { stdio: ["ignore", "pipe", "ignore"] });
+    let lines = 0;
+    let last = "";
+    for await (const line of createInterface({ input: child.stdout! })) {
+      lines++;
+      last = line;
+    }
+    await exited(child);
+    if (lines !== n || last !== String(n)) throw new Error(`seq ${n}: ${lines} lines, the last ${JSON.stringify(last)}`);
     return { n, ns: ns(start) };
   },
 

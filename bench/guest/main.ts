@@ -213,6 +213,49 @@ const scenarios: Record<string, () => unknown | Promise<unknown>> = {
     return { bytes: Number(text.trim()), ns, status };
   },
 
+  /** writes <n>: n awaited `stdin.write("line\n")` into `cat` (its stdout discarded), through the guest module. */
+  async writes() {
+    const n = int(0, 1000);
+    const start = now();
+    const child = await apiSpawn("cat", { stdin: "piped", stdout: "null", stderr: "null" });
+    for (let i = 0; i < n; i++) await child.stdin.write("line\n");
+    await child.stdin.close();
+    const status = await child.wait();
+    return { n, ns: elapsed(start), status };
+  },
+
+  /** roundtrip <n>: n rounds of a line written to `bc` and its answer read back as a line, through the guest module. */
+  async roundtrip() {
+    const n = int(0, 100);
+    const start = now();
+    const child = await apiSpawn("bc", { args: ["-q"], stdin: "piped", stderr: "null" });
+    const answers = child.stdout[Symbol.asyncIterator]();
+    for (let i = 0; i < n; i++) {
+      await child.stdin.write(`${i}+1\n`);
+      const answer = await answers.next();
+      if (answer.done || answer.value !== String(i + 1)) throw new Error(`bc answered ${JSON.stringify(answer)} to ${i}+1`);
+    }
+    await child.stdin.close();
+    const status = await child.wait();
+    return { n, ns: elapsed(start), status };
+  },
+
+  /** lines <n>: the n lines of `seq n` through `for await (const line of child.stdout)`. */
+  async lines() {
+    const n = int(0, 1000);
+    const start = now();
+    const child = await apiSpawn("seq", { args: [String(n)], stderr: "null" });
+    let count = 0;
+    let last = "";
+    for await (const line of child.stdout) {
+      count++;
+      last = line;
+    }
+    const status = await child.wait();
+    if (count !== n || last !== String(n)) throw new Error(`seq ${n}: ${count} lines, the last ${JSON.stringify(last)}`);
+    return { n, ns: elapsed(start), status };
+  },
+
   // A new case is one more entry here and one in bench/cases.ts.
 };
 
