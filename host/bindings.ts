@@ -134,6 +134,11 @@ function childStdin(id: number): OutputStream {
   return writeZeroesWith(outputStreamCreate(id), (len) => callSpawner("writeZeroes", id, len));
 }
 
+/** Asks the spawner to lend a child's stdin to this thread again (lent-writes.ts). */
+function lendStdinAgain(id: number): () => boolean {
+  return () => callSpawner("lendStdinAgain", id);
+}
+
 function unwrap<T>(result: Result<T>): T {
   if ("err" in result) throw new ProcessHostError(result.err.code, result.err.message);
   return result.ok;
@@ -263,7 +268,7 @@ export function createProcessHost(policy: ProcessPolicy = {}, options: ProcessHo
         const fd = spawned.lent.fds[slot];
         return fd === undefined ? undefined : { fd, flags: spawned.lent.flags, slot };
       };
-      child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(childStdin(spawned.stdin)), lent(0));
+      child.#stdin = spawned.stdin === undefined ? undefined : lentWrites(permittedWrites(childStdin(spawned.stdin)), lent(0), lendStdinAgain(spawned.stdin));
       child.#stdout = spawned.stdout === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stdout)), lent(1));
       child.#stderr = spawned.stderr === undefined ? undefined : lentReads(countedSkips(inputStreamCreate(spawned.stderr)), lent(2));
       child.#stdoutId = spawned.stdout;

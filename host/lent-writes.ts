@@ -10,7 +10,8 @@
  * is in. A guest that then waits (`subscribe`) hands the rest, and the pipe,
  * to the worker, which waits for room as before; so do a drop, and any call
  * once the worker has taken the pipe back. From then on the shim's methods
- * serve every call, so its errors are its own.
+ * serve every call, so its errors are its own, until a `check-write` finds
+ * that the worker has written all it was given: the pipe is lent again.
  */
 import { writeSync } from "node:fs";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
@@ -74,15 +75,17 @@ class LentStdin {
   readonly #pipe: LentPipe;
   readonly #shim: ShimWrites;
   readonly #stream: OutputStream;
+  readonly #lendAgain: () => boolean;
   /** Bytes the writes were permitted that the pipe did not take yet (at most one permit). */
   #pending: Uint8Array | undefined;
   #permit = 0;
   #handedOver = false;
 
-  constructor(stream: OutputStream, pipe: LentPipe, shim: ShimWrites) {
+  constructor(stream: OutputStream, pipe: LentPipe, shim: ShimWrites, lendAgain: () => boolean) {
     this.#stream = stream;
     this.#pipe = pipe;
     this.#shim = shim;
+    this.#lendAgain = lendAgain;
   }
 
   /** Whether this thread still writes the pipe itself (else the shim serves every call, after `handOver`). */
@@ -94,11 +97,19 @@ class LentStdin {
   }
 
   checkWrite(): bigint {
-    if (!this.lent) return this.#shim.checkWrite.call(this.#stream);
-    this.#drain();
-    if (this.#handedOver) return this.#shim.checkWrite.call(this.#stream);
+    if (this.lent) this.#drain();
+    if (this.#handedOver) return this.#checkWriteHandedOver();
     this.#permit = this.#pending === undefined ? PERMIT : 0;
     return BigInt(this.#permit);
+  }
+
+  /** The shim's check-write; when it permits a whole buffer, the worker has written everything: the pipe can be lent again. */
+  #checkWriteHandedOver(): bigint {
+    const permit = this.#shim.checkWrite.call(this.#stream);
+    if (permit !== BigInt(PERMIT) || !this.#lendAgain()) return permit;
+    this.#handedOver = false;
+    this.#permit = PERMIT;
+    return permit;
   }
 
   write(contents: Uint8Array): void {
@@ -225,7 +236,7 @@ class LentStdin {
 }
 
 /** Serves the writes of a child's stdin on its lent pipe while it is lent (see above). */
-export function lentWrites(stream: OutputStream, pipe: LentPipe | undefined): OutputStream {
+export function lentWrites(stream: OutputStream, pipe: LentPipe | undefined, lendAgain: () => boolean): OutputStream {
   if (pipe === undefined) return stream;
   const own = stream as unknown as ShimWrites & Disposable;
   const shim: ShimWrites = {
@@ -240,7 +251,7 @@ export function lentWrites(stream: OutputStream, pipe: LentPipe | undefined): Ou
     subscribe: own.subscribe,
     dispose: own[Symbol.dispose],
   };
-  const lent = new LentStdin(stream, pipe, shim);
+  const lent = new LentStdin(stream, pipe, shim, lendAgain);
   return override(stream, {
     checkWrite: () => lent.checkWrite(),
     write: (contents: Uint8Array) => lent.write(contents),

@@ -4,8 +4,11 @@
 // across the handover, and a child that goes away mid-call never hangs or
 // crashes the host. Called from Node as jco would call them.
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { io } from "@bytecodealliance/preview2-shim";
 import { createProcessHost, lentPipeCalls, type SpawnOptions } from "host-process";
 import { readToEnd } from "./helpers/streams.js";
@@ -15,6 +18,17 @@ const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 const isClosed = (error: unknown) => (error as { tag?: string }).tag === "closed";
 const seq = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join("");
 const dispose = (resource: unknown) => (resource as Disposable)[Symbol.dispose]();
+
+const scratchDirs: string[] = [];
+/** A folder of this test file's own, removed after it. */
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "hp-lent-"));
+  scratchDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 type Stdin = NonNullable<ReturnType<ReturnType<ReturnType<typeof createProcessHost>["imports"]["host:process/process"]["spawn"]>["takeStdin"]>>;
 
@@ -156,12 +170,13 @@ describe("pipes lent to the main thread", () => {
     }
   });
 
-  it("a write the lent pipe cannot take whole: check-write says 0 until it is in; a wait hands the rest and the pipe to the worker; no byte lost, doubled or reordered", async () => {
+  it("a write the lent pipe cannot take whole: check-write says 0 until it is in; a wait hands the rest and the pipe to the worker, which lends it back once it has written it all; no byte lost, doubled or reordered", async () => {
     const host = createProcessHost({ allow: ["sh"] });
     const expected = createHash("sha256");
     try {
-      // Reads nothing for a while, so the pipe fills.
-      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", "sleep 0.3; exec sha256sum"]));
+      // Reads nothing until told to (a file appears), so the pipe fills.
+      const go = join(await scratch(), "go");
+      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", 'until [ -e "$0" ]; do sleep 0.01; done; exec sha256sum', go]));
       const stdin = child.takeStdin()!;
       const write = (bytes: Uint8Array) => {
         stdin.write(bytes);
@@ -174,12 +189,24 @@ describe("pipes lent to the main thread", () => {
       expect(() => stdin.write(new Uint8Array(1))).toThrow(/exceeds the 0 that check-write permitted/);
       awaitRoom(stdin);
       const handedOver = lentPipeCalls();
-      for (const total = pieces + 16; pieces < total; ) {
-        if (stdin.checkWrite() < 65536n) awaitRoom(stdin);
-        else write(piece(pieces++));
-      }
-      // The worker writes the pipe now.
+      // The worker waits for room and writes (the child still reads nothing): this thread makes no system call on the pipe.
+      const permit = Number(stdin.checkWrite());
+      expect(permit).toBeLessThan(65536);
+      write(piece(pieces++).subarray(0, permit));
       expect(lentPipeCalls()).toBe(handedOver);
+      writeFileSync(go, "");
+      // Once the worker has written all it was given, a check-write lends the pipe to this thread again.
+      let lentAgain = false;
+      for (let round = 0; round < 1000 && !lentAgain; round++) {
+        if (stdin.checkWrite() < 65536n) {
+          awaitRoom(stdin);
+          continue;
+        }
+        const before = lentPipeCalls();
+        write(piece(pieces++));
+        lentAgain = lentPipeCalls() > before;
+      }
+      expect(lentAgain).toBe(true);
       dispose(stdin);
       expect(readToEnd(child.takeStdout()!)).toBe(`${expected.digest("hex")}  -\n`);
       expect(child.wait()).toEqual({ code: 0, signal: undefined });
@@ -191,7 +218,8 @@ describe("pipes lent to the main thread", () => {
   it("stdin dropped while bytes of a write wait on the main thread: the child reads every one of them before end-of-file", async () => {
     const host = createProcessHost({ allow: ["sh"] });
     try {
-      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", "sleep 0.3; exec wc -c"]));
+      const go = join(await scratch(), "go");
+      const child = host.imports["host:process/process"].spawn("sh", piped("piped", ["-c", 'until [ -e "$0" ]; do sleep 0.01; done; exec wc -c', go]));
       const stdin = child.takeStdin()!;
       let written = 0;
       while (stdin.checkWrite() === 65536n) {
@@ -200,6 +228,7 @@ describe("pipes lent to the main thread", () => {
       }
       expect(stdin.checkWrite()).toBe(0n);
       dispose(stdin);
+      writeFileSync(go, "");
       expect(readToEnd(child.takeStdout()!).trim()).toBe(String(written));
       expect(child.wait()).toEqual({ code: 0, signal: undefined });
     } finally {

@@ -53,6 +53,18 @@ export function setLentPipeBlocking(fd: number, blocking: boolean): boolean {
   return handle !== undefined && handle.setBlocking(blocking) === 0;
 }
 
+/** How to lend each pipe again once this worker has taken it back, by its Node stream (see `lendAgain`). */
+const lenders = new WeakMap<object, () => boolean>();
+
+/**
+ * Lends a pipe this worker took back to the main thread again; false if it
+ * was never lent, is closed, or is this worker's still. The caller makes sure
+ * that this worker has nothing of its own left to write or read on it.
+ */
+export function lendAgain(stream: object): boolean {
+  return lenders.get(stream)?.() ?? false;
+}
+
 /**
  * Lends the pipe under `stream` to the main thread, its state in slot `slot`
  * of `flags`; returns its descriptor, or undefined when it cannot be lent.
@@ -66,8 +78,16 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number): numbe
   // handles lack one of these (these are Node 20–24's) keeps its pipes in the worker.
   if (!REQUIRED_ACTIONS.every((name) => typeof handle[name] === "function")) return undefined;
   const fd = handle.fd;
-  lentEnds.set(fd, handle);
-  Atomics.store(flags, slot, LENT);
+  let closed = false;
+  const lend = (): boolean => {
+    if (closed || Atomics.load(flags, slot) !== RECLAIMED) return false;
+    lentEnds.set(fd, handle);
+    Atomics.store(flags, slot, LENT);
+    return true;
+  };
+  Atomics.store(flags, slot, RECLAIMED);
+  lend();
+  lenders.set(stream, lend);
 
   /**
    * Takes the pipe back, then runs `action` (at once, unless the main thread is in a system call on it).
@@ -99,6 +119,7 @@ export function lendPipe(stream: object, flags: Int32Array, slot: number): numbe
     const method = handle[name];
     if (typeof method !== "function") continue;
     handle[name] = function (this: unknown, ...args: unknown[]) {
+      if (name === "close") closed = true;
       return reclaim(() => (method as (...a: unknown[]) => unknown).apply(this, args), name === "close");
     };
   }

@@ -68,6 +68,8 @@ export interface Operations {
   deferred: [[[number, ReleaseOptions][], Operation, unknown[]], unknown];
   /** write-zeroes into a child's stdin (stream id, bytes); false where the shim's own call must answer. */
   writeZeroes: [[number, number], boolean];
+  /** Lends a child's stdin (by stream id) to the calling thread again once the worker has written all it was given; false otherwise. */
+  lendStdinAgain: [[number], boolean];
   /** The guest dropped a stdout/stderr stream it had taken: close the pipe. */
   dropPipe: [[number], null];
   /** SIGTERM to every process group of the owner, SIGKILL after the grace period; reaps them; closes their pipes. */

@@ -21,7 +21,7 @@ import type {
   ChildState, CollectedOutput, ExitInfo, Operation, Operations, ReleaseOptions, Result, SpawnArgs, SpawnedChild,
   SpawnerStats,
 } from "./protocol.js";
-import { isLent, lendPipe, RECLAIMED, setLentPipeBlocking } from "./lent-pipes.js";
+import { isLent, lendAgain, lendPipe, RECLAIMED, setLentPipeBlocking } from "./lent-pipes.js";
 import { stopReadAhead } from "./read-ahead.js";
 import { LaunchedChild, LauncherLink } from "./launcher-link.js";
 import { pinCwd } from "./pinned-cwd.js";
@@ -574,6 +574,15 @@ export default function createSpawner(context: WorkerExtensionContext) {
     return true;
   }
 
+  /** Lends a child's stdin to the guest's thread again once it has written all it was given (lent-writes.ts); false otherwise. */
+  function lendStdinAgain(id: number): boolean {
+    const pipe = pipes.get(id);
+    if (pipe?.kind !== "input") return false;
+    const { stream } = pipe;
+    if (stream.errored || stream.destroyed || stream.writableEnded || stream.writableLength > 0) return false;
+    return lendAgain(stream);
+  }
+
   function dropPipe(id: number): null {
     pipes.get(id)?.stream.destroy();
     return null;
@@ -632,6 +641,7 @@ export default function createSpawner(context: WorkerExtensionContext) {
     release,
     deferred,
     writeZeroes,
+    lendStdinAgain,
     dropPipe,
     closeOwner,
     liveChildren,
