@@ -16,7 +16,8 @@
 import { writeSync } from "node:fs";
 import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import { override, StreamTrap } from "./child-streams.js";
-import { AGAIN, blockingReadLent, type LentPipe, type Method, NOT_LENT, onLent, untilReady } from "./lent-io.js";
+import { AGAIN, blockingReadLent, type LentPipe, type Method, NOT_LENT, onLent } from "./lent-io.js";
+import { callSpawner } from "./spawner/client.js";
 import { isLent } from "./spawner/lent-pipes.js";
 
 /** What `check-write` permits on a lent pipe: as much as the shim buffers for a child's stdin. */
@@ -45,17 +46,6 @@ function writeNow(pipe: LentPipe, bytes: Uint8Array): number | typeof AGAIN | ty
   });
 }
 
-/** Writes all of `bytes`, waiting for room (`untilReady`); how many were written before the pipe stopped being lent or failed. */
-function writeAllLent(pipe: LentPipe, bytes: Uint8Array): number {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    const written = untilReady(pipe, () => writeNow(pipe, bytes.subarray(offset)));
-    if (written === NOT_LENT) break;
-    offset += written;
-  }
-  return offset;
-}
-
 /** The shim's methods of the stream (those `lentWrites` replaces). */
 interface ShimWrites {
   checkWrite: Method<[], bigint>;
@@ -80,6 +70,8 @@ class LentStdin {
   #pending: Uint8Array | undefined;
   #permit = 0;
   #handedOver = false;
+  /** Whether the pipe is blocking now: from a blocking write that found it full until the next non-blocking call. */
+  #blocking = false;
 
   constructor(stream: OutputStream, pipe: LentPipe, shim: ShimWrites, lendAgain: () => boolean) {
     this.#stream = stream;
@@ -97,7 +89,7 @@ class LentStdin {
   }
 
   checkWrite(): bigint {
-    if (this.lent) this.#drain();
+    this.#drainOrHandOver();
     if (this.#handedOver) return this.#checkWriteHandedOver();
     this.#permit = this.#pending === undefined ? PERMIT : 0;
     return BigInt(this.#permit);
@@ -113,13 +105,14 @@ class LentStdin {
   }
 
   write(contents: Uint8Array): void {
-    if (!this.lent) return this.#shim.write.call(this.#stream, contents);
+    // Handed over, the permit was the shim's check-write's; else ours (if the worker has taken the pipe back since, the shim gets the bytes below).
+    if (this.#handedOver) return this.#shim.write.call(this.#stream, contents);
     if (contents.byteLength > this.#permit) {
       throw new StreamTrap(`a write of ${contents.byteLength} bytes exceeds the ${this.#permit} that check-write permitted`);
     }
     this.#permit -= contents.byteLength;
     if (contents.byteLength === 0) return;
-    this.#drain();
+    this.#drainOrHandOver();
     // Permitted, so taken: behind what is pending, wherever that is now. (Copied: the caller's buffer is not ours to keep.)
     if (this.#handedOver) return this.#toShim(contents);
     if (this.#pending !== undefined) return void (this.#pending = joined(this.#pending, contents));
@@ -134,7 +127,7 @@ class LentStdin {
   }
 
   flush(): void {
-    if (this.lent) this.#drain();
+    this.#drainOrHandOver();
     // Nothing of ours left: what was written is in the pipe, and there is nothing to flush.
     if (this.#handedOver) this.#shim.flush.call(this.#stream);
   }
@@ -147,7 +140,7 @@ class LentStdin {
   blockingWriteAndFlush(contents: Uint8Array): void {
     if (this.lent && this.#pending !== undefined) this.handOver();
     if (this.#handedOver) return this.#shim.blockingWriteAndFlush.call(this.#stream, contents);
-    const written = writeAllLent(this.#pipe, contents);
+    const written = this.#writeAll(contents);
     // The rest goes through the shim, which reports why the pipe failed.
     if (written < contents.byteLength) {
       this.handOver();
@@ -168,7 +161,7 @@ class LentStdin {
   }
 
   writeZeroes(len: bigint): void {
-    if (!this.lent) return this.#shim.writeZeroes.call(this.#stream, len);
+    if (this.#handedOver) return this.#shim.writeZeroes.call(this.#stream, len);
     const bytes = Number(len);
     // Over the permit, `write` traps as it should; ZEROES is as long as any permit.
     this.write(bytes <= ZEROES.byteLength ? ZEROES.subarray(0, bytes) : new Uint8Array(bytes));
@@ -196,7 +189,45 @@ class LentStdin {
     this.#shim.dispose.call(this.#stream);
   }
 
-  /** Writes what is pending as far as the pipe takes it now. */
+  /**
+   * Writes all of `bytes`; how many were written before the pipe stopped being
+   * lent or failed. A pipe found full is made blocking by the worker (a round
+   * trip) and left so for the blocking writes that follow (a splice loop): the
+   * kernel then wakes this thread when there is room, where waiting here would
+   * sleep in steps no finer than the timer slack (about 50 µs).
+   */
+  #writeAll(bytes: Uint8Array): number {
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const written = writeNow(this.#pipe, bytes.subarray(offset));
+      if (written === NOT_LENT) break;
+      if (written === AGAIN) {
+        if (!this.#setBlocking(true)) break;
+        continue;
+      }
+      offset += written;
+    }
+    return offset;
+  }
+
+  /**
+   * Writes what is pending as far as the pipe takes it now (non-blocking
+   * again, if a blocking write left it blocking); hands over if the worker
+   * has taken the pipe back.
+   */
+  #drainOrHandOver(): void {
+    if (this.#handedOver) return;
+    if (this.lent && this.#setBlocking(false)) this.#drain();
+    else this.handOver();
+  }
+
+  #setBlocking(blocking: boolean): boolean {
+    if (this.#blocking === blocking) return true;
+    if (!callSpawner("lentPipeBlocking", this.#pipe.fd, blocking)) return false;
+    this.#blocking = blocking;
+    return true;
+  }
+
   #drain(): void {
     const pending = this.#pending;
     if (pending === undefined) return;
@@ -214,6 +245,8 @@ class LentStdin {
   handOver(): void {
     if (this.#handedOver) return;
     this.#handedOver = true;
+    // The worker makes the pipe non-blocking when it takes it, before anything else.
+    this.#blocking = false;
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending !== undefined) this.#toShim(pending);
