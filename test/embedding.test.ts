@@ -87,9 +87,10 @@ describe("stopping a guest", () => {
     "an abort": async (_instance: unknown, abort: AbortController) => abort.abort(new Error("the user pressed Stop")),
   };
 
-  for (const scenario of ["wait", "spin"] as const) {
+  const blocked = { wait: "blocked in wait()", timer: "awaiting a 100 s timer", spin: "spinning in for (;;) {}" };
+  for (const scenario of ["wait", "timer", "spin"] as const) {
     for (const [how, stop] of Object.entries(stoppers)) {
-      it(`${how} stops a guest ${scenario === "wait" ? "blocked in wait()" : "spinning in for (;;) {}"} and reaps its child`, async () => {
+      it(`${how} stops a guest ${blocked[scenario]} and reaps its child`, async () => {
         recorder = recordEvents();
         const instance = await instantiateComponent(fixtures.embedding, { ...options(scenario, { seconds: "100" }), thread: true });
         const abort = new AbortController();
