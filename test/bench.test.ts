@@ -60,7 +60,9 @@ describe("npm run bench -- --quick", () => {
   it("reports every case, each side with one finite figure per round (positive but for RSS growth)", () => {
     expect(report.environment).toMatchObject({ node: process.version, quick: true, rounds: 1 });
     const cases = new Set(report.sections.map((section) => section.case));
-    expect([...cases].sort()).toEqual(["confine-read", "confine-spawn", "idle", "instances", "output", "spawn", "splice", "stdout"]);
+    expect([...cases].sort()).toEqual([
+      "confine-read", "confine-spawn", "idle", "instances", "lines", "output", "round-trips", "small-writes", "spawn", "splice", "stdout",
+    ]);
     for (const section of report.sections) {
       expect(section.rows.map((row) => row.side)).toContain(section.baseline);
       for (const row of section.rows) {
@@ -87,6 +89,13 @@ describe("npm run bench -- --quick", () => {
     expect(sides("output")).toContain("ts-guest-output-thread");
     expect(sides("stdout")).toContain("ts-guest-read-65536-thread");
     expect(sides("instances")).toEqual(["main-thread-instances", "thread-instances"]);
+  });
+
+  it("has the cases users feel (issue 14): small writes, round trips and lines, each guest-module side against native Node", () => {
+    const sides = (id: string) => report.sections.find((s) => s.case === id)!.rows.map((row) => row.side);
+    expect(sides("small-writes")).toEqual(["native-writes", "ts-guest-writes"]);
+    expect(sides("round-trips")).toEqual(["native-round-trips", "ts-guest-round-trips"]);
+    expect(sides("lines")).toEqual(["native-lines", "ts-guest-lines"]);
   });
 
   it("moved every byte: each read and splice run counted the whole stream", () => {
