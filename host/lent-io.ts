@@ -8,7 +8,7 @@
  * previous method serves the call, so errors are the shim's own.
  */
 import { readSync } from "node:fs";
-import type { InputStream, OutputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
+import type { InputStream } from "@bytecodealliance/preview2-shim/interfaces/wasi-io-streams";
 import { override } from "./child-streams.js";
 import { callSpawner } from "./spawner/client.js";
 import { borrow, giveBack } from "./spawner/lent-pipes.js";
@@ -76,35 +76,13 @@ let slabUsed = 0;
 export const AGAIN = Symbol("again");
 
 /**
- * The pauses (µs) of a blocking read or write that finds the lent pipe empty
- * or full, before it has the I/O worker make the pipe blocking for it (about
- * 1.6 ms in all): a child answering a line, filling the pipe again or reading
- * what is in it is caught without two round trips; a child that stays silent
- * or stops reading is waited for without spinning.
+ * The pauses (µs) of a blocking read that finds the lent pipe empty, before
+ * it has the I/O worker make the pipe blocking for it (about 1.6 ms in all):
+ * a child answering a line or filling the pipe again is caught without two
+ * round trips; a child that stays silent is waited for without spinning.
  */
-const NAPS_US = [0, 20, 50, 100, 200, 400, 800];
+const EMPTY_PIPE_NAPS_US = [0, 20, 50, 100, 200, 400, 800];
 const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-
-/**
- * Runs a non-blocking call on the lent pipe until it finds bytes or room:
- * within a short while here, then once with the pipe made blocking by the
- * I/O worker (two round trips; the pipe stays lent: handing it back would
- * cost a round trip per call from then on). `NOT_LENT` if it is not lent.
- */
-export function untilReady<T>(pipe: LentPipe, attempt: () => T | typeof AGAIN | typeof NOT_LENT): T | typeof NOT_LENT {
-  for (const pause of NAPS_US) {
-    if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
-    const result = attempt();
-    if (result !== AGAIN) return result;
-  }
-  if (!callSpawner("lentPipeBlocking", pipe.fd, true)) return NOT_LENT;
-  try {
-    const result = attempt();
-    return result === AGAIN ? NOT_LENT : result;
-  } finally {
-    callSpawner("lentPipeBlocking", pipe.fd, false);
-  }
-}
 
 /** Reads up to `len` bytes into the slab if there are any now; `closed` at the end. */
 function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | typeof AGAIN {
@@ -130,9 +108,26 @@ function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | ty
   return slab.subarray(at, at + bytes);
 }
 
-/** Reads up to `len` bytes (at least one) into the slab, waiting for them (`untilReady`); `closed` at the end. */
+/**
+ * Reads up to `len` bytes (at least one) into the slab; `closed` at the end.
+ * Bytes that come within a short while are waited for here; after that the
+ * worker makes the pipe blocking for one blocking read (two round trips, and
+ * the pipe stays lent: handing it back would cost a round trip per read from
+ * then on, and let the worker buffer what the guest has not asked for).
+ */
 function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
-  return untilReady(pipe, () => readLentNow(pipe, len));
+  for (const pause of EMPTY_PIPE_NAPS_US) {
+    if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
+    const read = readLentNow(pipe, len);
+    if (read !== AGAIN) return read;
+  }
+  if (!callSpawner("lentPipeBlocking", pipe.fd, true)) return NOT_LENT;
+  try {
+    const read = readLentNow(pipe, len);
+    return read === AGAIN ? NOT_LENT : read;
+  } finally {
+    callSpawner("lentPipeBlocking", pipe.fd, false);
+  }
 }
 
 export type Method<A extends unknown[], R> = (this: unknown, ...args: A) => R;
