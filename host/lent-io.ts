@@ -29,7 +29,11 @@ export const NOT_LENT = Symbol("not lent");
 /** Lent read ends, for a splice into a lent write end. */
 const readEnds = new WeakMap<InputStream, (len: bigint) => Buffer | typeof NOT_LENT>();
 
-/** A blocking read of up to `len` bytes from `source` on its lent pipe, if it is one (for a splice). */
+/**
+ * A blocking read of up to `len` bytes from `source` on its lent pipe, if it
+ * is one (for a splice). The bytes are valid until the next read on this
+ * thread: the caller writes them on at once.
+ */
 export function blockingReadLent(source: InputStream, len: bigint): Buffer | typeof NOT_LENT {
   return readEnds.get(source)?.(len) ?? NOT_LENT;
 }
@@ -72,6 +76,16 @@ const SLAB_SIZE = 8 * MAX_READ;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
+/**
+ * Where the reads whose bytes nobody keeps land (a splice writes them on, a
+ * skip drops them): one buffer, reused. In the slab, a splice of 256 MiB left
+ * slabs for V8 to collect, which it does only after some 64 MiB of them.
+ */
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/** Whether a read's bytes are handed to the caller (into the slab) or used and dropped at once (into the scratch buffer). */
+type Keep = "kept" | "transient";
+
 /** Says that a lent pipe is empty (a read) or full (a write) now: it stays non-blocking while lent. */
 export const AGAIN = Symbol("again");
 
@@ -84,18 +98,19 @@ export const AGAIN = Symbol("again");
 const EMPTY_PIPE_NAPS_US = [0, 20, 50, 100, 200, 400, 800];
 const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 
-/** Reads up to `len` bytes into the slab if there are any now; `closed` at the end. */
-function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | typeof AGAIN {
+/** Reads up to `len` bytes if there are any now (into the slab, or the scratch buffer); `closed` at the end. */
+function readLentNow(pipe: LentPipe, len: bigint, keep: Keep = "kept"): Buffer | typeof NOT_LENT | typeof AGAIN {
   const size = Math.min(Number(len), MAX_READ);
   if (size <= 0) return NOT_LENT;
-  if (slabUsed + size > slab.byteLength) {
+  if (keep === "transient" && scratch.byteLength < MAX_READ) scratch = Buffer.allocUnsafeSlow(MAX_READ);
+  if (keep === "kept" && slabUsed + size > slab.byteLength) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     slabUsed = 0;
   }
-  const at = slabUsed;
+  const [target, at] = keep === "kept" ? [slab, slabUsed] : [scratch, 0];
   const bytes = onLent(pipe, (fd) => {
     try {
-      return readSync(fd, slab, at, size, null);
+      return readSync(fd, target, at, size, null);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN") return -1;
       throw error;
@@ -104,8 +119,8 @@ function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | ty
   if (bytes === NOT_LENT) return NOT_LENT;
   if (bytes < 0) return AGAIN;
   if (bytes === 0) throw closedError();
-  slabUsed += bytes;
-  return slab.subarray(at, at + bytes);
+  if (keep === "kept") slabUsed += bytes;
+  return target.subarray(at, at + bytes);
 }
 
 /**
@@ -115,15 +130,15 @@ function readLentNow(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT | ty
  * the pipe stays lent: handing it back would cost a round trip per read from
  * then on, and let the worker buffer what the guest has not asked for).
  */
-function readLent(pipe: LentPipe, len: bigint): Buffer | typeof NOT_LENT {
+function readLent(pipe: LentPipe, len: bigint, keep: Keep = "kept"): Buffer | typeof NOT_LENT {
   for (const pause of EMPTY_PIPE_NAPS_US) {
     if (pause > 0) Atomics.wait(nap, 0, 0, pause / 1000);
-    const read = readLentNow(pipe, len);
+    const read = readLentNow(pipe, len, keep);
     if (read !== AGAIN) return read;
   }
   if (!callSpawner("lentPipeBlocking", pipe.fd, true)) return NOT_LENT;
   try {
-    const read = readLentNow(pipe, len);
+    const read = readLentNow(pipe, len, keep);
     return read === AGAIN ? NOT_LENT : read;
   } finally {
     callSpawner("lentPipeBlocking", pipe.fd, false);
@@ -157,7 +172,7 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
       throw error;
     }
   };
-  readEnds.set(stream, (len) => serve<Buffer | typeof NOT_LENT>(() => readLent(pipe, len), () => NOT_LENT));
+  readEnds.set(stream, (len) => serve<Buffer | typeof NOT_LENT>(() => readLent(pipe, len, "transient"), () => NOT_LENT));
   return override(stream, {
     read: (len: bigint) =>
       serve<Uint8Array | typeof NOT_LENT>(() => {
@@ -166,13 +181,13 @@ export function lentReads(stream: InputStream, pipe: LentPipe | undefined): Inpu
       }, () => previous.read.call(stream, len)),
     skip: (len: bigint) =>
       serve<bigint | typeof NOT_LENT>(() => {
-        const read = readLentNow(pipe, len);
+        const read = readLentNow(pipe, len, "transient");
         return read === AGAIN ? 0n : read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
       }, () => previous.skip.call(stream, len)),
     blockingRead: (len: bigint) => serve(() => readLent(pipe, len), () => previous.blockingRead.call(stream, len)),
     blockingSkip: (len: bigint) =>
       serve(() => {
-        const read = readLent(pipe, len);
+        const read = readLent(pipe, len, "transient");
         return read === NOT_LENT ? NOT_LENT : BigInt(read.byteLength);
       }, () => previous.blockingSkip.call(stream, len)),
   });
