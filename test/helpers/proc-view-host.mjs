@@ -7,7 +7,9 @@ import { createProcessHost, spawnerStats } from "host-process";
 
 const host = createProcessHost({ allow: ["sh"] });
 const { spawn } = host.imports["host:process/process"];
-const script = 'ls /proc/$$/fd | tr "\\n" " "; echo; tr "\\0" " " < /proc/$PPID/environ';
+// No pipeline while ls lists the shell's descriptors: the shell holds a pipeline's read end (fd 3)
+// until it has started the second command, and ls, started first, sometimes lists it before that.
+const script = 'ls /proc/$$/fd; echo --; tr "\\0" " " < /proc/$PPID/environ';
 const view = (via) => {
   const child = spawn("sh", { args: ["-c", script], env: [], stdin: "null", stdout: "piped", stderr: "null" });
   const stdout = child.takeStdout();
@@ -18,7 +20,7 @@ const view = (via) => {
     // end of the child's output
   }
   child.wait();
-  const [fds, environ] = text.split("\n");
+  const [fds, environ] = text.split("--\n");
   const numbers = fds.trim().split(/\s+/).map(Number).sort((a, b) => a - b);
   console.log(`VIEW ${JSON.stringify({ via, fds: numbers, parentEnviron: environ ?? "" })}`);
 };
