@@ -364,6 +364,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       sides: [
         { id: "native-writes", label: "native Node, `await` of each `stdin.write` callback", kind: "native", argv: ["native", "writes", String(sizes.smallWrites)] },
         { id: "ts-guest-writes", label: "TS guest, `await child.stdin.write()` (guest module)", kind: "ts-guest", argv: guest(guests.ts, ["cat"], ["writes", String(sizes.smallWrites)]) },
+        { id: "host-writes", label: "host imports called from Node, no guest: `write` within check-write's permit", kind: "host", argv: ["host", "writes", String(sizes.smallWrites)] },
       ],
       metrics: [{ ...perOperation, title: "time per write", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
       goals: [{ metric: "latency", side: "ts-guest-writes", op: "<=", ratio: 10 }],
@@ -380,6 +381,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
           kind: "ts-guest",
           argv: guest(guests.ts, ["bc"], ["roundtrip", String(sizes.roundTrips)]),
         },
+        { id: "host-round-trips", label: "host imports called from Node, no guest: `write`, then `blocking-read` to the newline", kind: "host", argv: ["host", "roundtrip", String(sizes.roundTrips)] },
       ],
       metrics: [{ ...perOperation, title: "time per round trip", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
       goals: [{ metric: "latency", side: "ts-guest-round-trips", op: "<=", ratio: 3 }],
@@ -391,6 +393,7 @@ export function defineCases(sizes: Sizes, guests: Guests, features: Features): C
       sides: [
         { id: "native-lines", label: "native Node, readline's `for await`", kind: "native", argv: ["native", "lines", String(sizes.lines)] },
         { id: "ts-guest-lines", label: "TS guest, `for await (const line of child.stdout)` (guest module)", kind: "ts-guest", argv: guest(guests.ts, ["seq"], ["lines", String(sizes.lines)]) },
+        { id: "host-lines", label: "host imports called from Node, no guest: `blocking-read`s of 64 KiB, newlines counted", kind: "host", argv: ["host", "lines", String(sizes.lines)] },
       ],
       metrics: [{ ...perOperation, title: "time per line", unit: "µs", value: (run) => num(run, "ns") / num(run, "n") / 1e3 }],
       goals: [{ metric: "latency", side: "ts-guest-lines", op: "<=", ratio: 10 }],

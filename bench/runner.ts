@@ -212,13 +212,94 @@ const native: Record<string, (args: string[]) => Promise<unknown>> = {
   },
 };
 
+type HostOutputStream = { checkWrite(): bigint; write(bytes: Uint8Array): void; subscribe(): { block(): void } };
+type HostInputStream = { blockingRead(len: bigint): Uint8Array };
+type HostChild = { takeStdin(): (HostOutputStream & { blockingFlush(): void }) | undefined; takeStdout(): HostInputStream | undefined };
+
+function dispose(resource: unknown): void {
+  (resource as Disposable)[Symbol.dispose]();
+}
+
+/**
+ * This host's imports under `policy`, its I/O worker and launcher started
+ * (one child of the first allowed program run and reaped, no arguments, no
+ * stdio) before any clock starts: about 0.2 s, once per host, that a guest's
+ * instantiation starts in the background before the guest runs.
+ */
+async function warmHost(policy: { allow: string[]; confine?: boolean; maxOutputBytes?: number }) {
+  const { createProcessHost } = await import("host-process");
+  const processHost = createProcessHost(policy);
+  const imports = processHost.imports["host:process/process"];
+  const warmUp = imports.spawn(policy.allow[0]!, { args: [], env: [], stdin: "null", stdout: "null", stderr: "null" });
+  warmUp.wait();
+  dispose(warmUp);
+  return { close: () => processHost.close(), ...imports };
+}
+
+/**
+ * Spawns `program` (stderr discarded) through this host's imports, called
+ * from Node with no guest, runs `body` on the child, and waits for it to exit
+ * with 0; the time from the spawn to the exit, in ns.
+ */
+async function timedHostChild(
+  program: string,
+  args: string[],
+  stdio: { stdin: "piped" | "null"; stdout: "piped" | "null" },
+  body: (child: HostChild) => void,
+): Promise<number> {
+  const processHost = await warmHost({ allow: [program] });
+  const start = process.hrtime.bigint();
+  const child = processHost.spawn(program, { args, env: [], ...stdio, stderr: "null" });
+  body(child as unknown as HostChild);
+  const status = child.wait();
+  const elapsed = ns(start);
+  dispose(child);
+  await processHost.close();
+  if (status.code !== 0) throw new Error(`${program} exited with ${JSON.stringify(status)}`);
+  return elapsed;
+}
+
+/** Writes `bytes` within check-write's permit (asking again only when it does not cover them, waiting while it is 0); what is left of it. */
+function writeWithin(stream: HostOutputStream, bytes: Uint8Array, permit: bigint): bigint {
+  const length = BigInt(bytes.byteLength);
+  while (permit < length) {
+    permit = stream.checkWrite();
+    if (permit >= length) break;
+    const ready = stream.subscribe();
+    ready.block();
+    dispose(ready);
+  }
+  stream.write(bytes);
+  return permit - length;
+}
+
+/** A blocking read of up to 64 KiB; undefined at the end of the stream. */
+function readOrEnd(stream: HostInputStream): Uint8Array | undefined {
+  try {
+    return stream.blockingRead(65536n);
+  } catch (error) {
+    if ((error as { tag?: string }).tag === "closed") return undefined;
+    throw error;
+  }
+}
+
+/** Reads up to a newline (the answer of one question: nothing follows it) and returns the line without it. */
+function readLine(stream: HostInputStream): string {
+  let text = "";
+  while (!text.endsWith("\n")) {
+    const chunk = readOrEnd(stream);
+    if (chunk === undefined) throw new Error(`the stream ended after ${JSON.stringify(text)}`);
+    text += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+  }
+  return text.slice(0, -1);
+}
+
 /** The host's own imports called from Node with no component: the host's cost without a guest's. */
 const host: Record<string, (args: string[]) => Promise<unknown>> = {
   async spawn([count = "10", confined]) {
     const n = Number(count);
-    const { createProcessHost } = await import("host-process");
-    const processHost = createProcessHost({ allow: ["true"], ...(confined === "confined" ? { confine: true } : {}) });
-    const { spawn: hostSpawn } = processHost.imports["host:process/process"];
+    const processHost = await warmHost({ allow: ["true"], ...(confined === "confined" ? { confine: true } : {}) });
+    const hostSpawn = processHost.spawn;
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       const child = hostSpawn("true", { args: [], env: [], stdin: "null", stdout: "null", stderr: "null" });
@@ -234,9 +315,8 @@ const host: Record<string, (args: string[]) => Promise<unknown>> = {
   /** output() of `head -c <bytes> /dev/zero`: the whole stdout collected by the host. */
   async read([size = "1048576", confined]) {
     const bytes = Number(size);
-    const { createProcessHost } = await import("host-process");
-    const processHost = createProcessHost({ allow: ["head"], maxOutputBytes: bytes, ...(confined === "confined" ? { confine: true } : {}) });
-    const { output } = processHost.imports["host:process/process"];
+    const processHost = await warmHost({ allow: ["head"], maxOutputBytes: bytes, ...(confined === "confined" ? { confine: true } : {}) });
+    const { output } = processHost;
     const start = process.hrtime.bigint();
     const result = output("head", { args: ["-c", size, "/dev/zero"], env: [], stdin: "null", stdout: "piped", stderr: "null" });
     const elapsed = ns(start);
@@ -245,11 +325,58 @@ const host: Record<string, (args: string[]) => Promise<unknown>> = {
     return { bytes, ns: elapsed };
   },
 
+  /** writes <n>: n writes of "line\n" into `cat`, as a thin guest makes them: within check-write's permit, waiting on subscribe when it is 0. */
+  async writes([count = "1000"]) {
+    const n = Number(count);
+    const line = new TextEncoder().encode("line\n");
+    const elapsed = await timedHostChild("cat", [], { stdin: "piped", stdout: "null" }, (child) => {
+      const stdin = child.takeStdin()!;
+      let permit = 0n;
+      for (let i = 0; i < n; i++) permit = writeWithin(stdin, line, permit);
+      stdin.blockingFlush();
+      dispose(stdin);
+    });
+    return { n, ns: elapsed };
+  },
+
+  /** roundtrip <n>: a line written to `bc`, its answer read back with blocking reads, n times. */
+  async roundtrip([count = "100"]) {
+    const n = Number(count);
+    const encoder = new TextEncoder();
+    const elapsed = await timedHostChild("bc", ["-q"], { stdin: "piped", stdout: "piped" }, (child) => {
+      const stdin = child.takeStdin()!;
+      const stdout = child.takeStdout()!;
+      let permit = 0n;
+      for (let i = 0; i < n; i++) {
+        permit = writeWithin(stdin, encoder.encode(`${i}+1\n`), permit);
+        const answer = readLine(stdout);
+        if (answer !== String(i + 1)) throw new Error(`bc answered ${JSON.stringify(answer)} to ${i}+1`);
+      }
+      dispose(stdin);
+      dispose(stdout);
+    });
+    return { n, ns: elapsed };
+  },
+
+  /** lines <n>: the n lines of `seq n`, read in blocking reads of up to 64 KiB and counted. */
+  async lines([count = "1000"]) {
+    const n = Number(count);
+    let lines = 0;
+    const elapsed = await timedHostChild("seq", [String(n)], { stdin: "null", stdout: "piped" }, (child) => {
+      const stdout = child.takeStdout()!;
+      for (let chunk = readOrEnd(stdout); chunk !== undefined; chunk = readOrEnd(stdout)) {
+        for (const byte of chunk) if (byte === 0x0a) lines++;
+      }
+      dispose(stdout);
+    });
+    if (lines !== n) throw new Error(`seq ${n}: ${lines} lines`);
+    return { n, ns: elapsed };
+  },
+
   async output([count = "10"]) {
     const n = Number(count);
-    const { createProcessHost } = await import("host-process");
-    const processHost = createProcessHost({ allow: ["echo"] });
-    const { output } = processHost.imports["host:process/process"];
+    const processHost = await warmHost({ allow: ["echo"] });
+    const { output } = processHost;
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       const result = output("echo", { args: ["hello"], env: [], stdin: "null", stdout: "piped", stderr: "piped" });

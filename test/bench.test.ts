@@ -91,11 +91,11 @@ describe("npm run bench -- --quick", () => {
     expect(sides("instances")).toEqual(["main-thread-instances", "thread-instances"]);
   });
 
-  it("has the cases users feel (issue 14): small writes, round trips and lines, each guest-module side against native Node", () => {
+  it("has the cases users feel (issue 14): small writes, round trips and lines, each guest-module side and the host's own against native Node", () => {
     const sides = (id: string) => report.sections.find((s) => s.case === id)!.rows.map((row) => row.side);
-    expect(sides("small-writes")).toEqual(["native-writes", "ts-guest-writes"]);
-    expect(sides("round-trips")).toEqual(["native-round-trips", "ts-guest-round-trips"]);
-    expect(sides("lines")).toEqual(["native-lines", "ts-guest-lines"]);
+    expect(sides("small-writes")).toEqual(["native-writes", "ts-guest-writes", "host-writes"]);
+    expect(sides("round-trips")).toEqual(["native-round-trips", "ts-guest-round-trips", "host-round-trips"]);
+    expect(sides("lines")).toEqual(["native-lines", "ts-guest-lines", "host-lines"]);
   });
 
   it("moved every byte: each read and splice run counted the whole stream", () => {
