@@ -298,17 +298,16 @@ function readLine(stream: HostInputStream): string {
 const host: Record<string, (args: string[]) => Promise<unknown>> = {
   async spawn([count = "10", confined]) {
     const n = Number(count);
-    const processHost = await warmHost({ allow: ["true"], ...(confined === "confined" ? { confine: true } : {}) });
-    const hostSpawn = processHost.spawn;
+    const { spawn: hostSpawn, close } = await warmHost({ allow: ["true"], ...(confined === "confined" ? { confine: true } : {}) });
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       const child = hostSpawn("true", { args: [], env: [], stdin: "null", stdout: "null", stderr: "null" });
       const status = child.wait();
       if (status.code !== 0) throw new Error(`true exited with ${JSON.stringify(status)}`);
-      (child as unknown as Disposable)[Symbol.dispose]();
+      dispose(child);
     }
     const elapsed = ns(start);
-    await processHost.close();
+    await close();
     return { n, ns: elapsed };
   },
 

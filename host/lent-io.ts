@@ -124,7 +124,8 @@ function readLentNow(pipe: LentPipe, len: bigint, keep: Keep = "kept"): Buffer |
 }
 
 /**
- * Reads up to `len` bytes (at least one) into the slab; `closed` at the end.
+ * Reads up to `len` bytes (at least one), into the slab or the scratch
+ * buffer (`keep`); `closed` at the end.
  * Bytes that come within a short while are waited for here; after that the
  * worker makes the pipe blocking for one blocking read (two round trips, and
  * the pipe stays lent: handing it back would cost a round trip per read from
